@@ -1,0 +1,72 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fp from 'fastify-plugin';
+import alerts from './alerts/plugin.ts';
+import auth from './auth/plugin.ts';
+import detection from './detection/plugin.ts';
+import health from './health/plugin.ts';
+import dashboard from './http/dashboard.ts';
+import { installErrorHandler } from './http/errors.ts';
+import identity from './identity/plugin.ts';
+import ingest from './ingest/plugin.ts';
+import busPlugin from './plugins/bus-plugin.ts';
+import type { GridwatchContext } from './plugins/context.ts';
+import db from './plugins/db.ts';
+import metrics from './plugins/metrics.ts';
+import realtime from './realtime/plugin.ts';
+import regions from './regions/plugin.ts';
+import stats from './stats/plugin.ts';
+import telemetry from './telemetry/plugin.ts';
+
+/**
+ * The gridwatch app as a Fastify instance, not yet listening. Boot order: infrastructure
+ * (context, metrics, bus, database), then domains, then the dashboard. `main.ts` resolves
+ * the context (embedded or external backends) and listens.
+ */
+export async function buildApp(
+  ctx: GridwatchContext,
+  opts: FastifyServerOptions = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: ctx.config.LOG_LEVEL },
+    trustProxy: ctx.config.TRUST_PROXY,
+    disableRequestLogging: true,
+    bodyLimit: 32 * 1024 * 1024,
+    ...opts,
+  });
+  installErrorHandler(app);
+
+  await app.register(
+    fp(
+      async (instance) => {
+        instance.decorate('config', ctx.config);
+        instance.decorate('gw', ctx);
+      },
+      { name: 'context' },
+    ),
+  );
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'gridwatch API', version: '0.1.0' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'gw_session' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(metrics);
+  await app.register(busPlugin);
+  await app.register(db);
+  await app.register(health);
+
+  await app.register(auth);
+  await app.register(identity);
+  await app.register(regions);
+  await app.register(telemetry);
+  await app.register(alerts);
+  await app.register(detection);
+  await app.register(ingest);
+  await app.register(realtime);
+  await app.register(stats);
+  await app.register(dashboard);
+  return app;
+}

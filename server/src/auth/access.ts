@@ -1,0 +1,36 @@
+import type { RegionPath, User } from '@gridwatch/devices';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The logged-in officer; set by the auth plugin on every `/api` route but login. */
+    user: User | null;
+  }
+}
+
+/**
+ * The one region rule: a user sees what lies in their region, at whatever level it is.
+ * Region ids are unique across levels, so "any level of the path equals the user's region"
+ * is the whole test. A commander's region is the district.
+ */
+export function inScope(user: Pick<User, 'regionId'>, path: RegionPath): boolean {
+  return (
+    path.district === user.regionId ||
+    path.street === user.regionId ||
+    path.community === user.regionId ||
+    path.grid === user.regionId
+  );
+}
+
+/**
+ * The same rule as SQL over a table with `district_id`, `street_id`, `community_id` and
+ * `grid_id` columns; `param` is the placeholder holding the user's region id.
+ */
+export function scopeSql(param: string, alias = ''): string {
+  const p = alias ? `${alias}.` : '';
+  return `(${p}district_id = ${param} OR ${p}street_id = ${param} OR ${p}community_id = ${param} OR ${p}grid_id = ${param})`;
+}
+
+/** Who may acknowledge and resolve (viewers only watch). */
+export function canAct(user: Pick<User, 'role'>): boolean {
+  return user.role !== 'viewer';
+}

@@ -1,0 +1,142 @@
+import { type Static, Type } from 'typebox';
+import { Value } from 'typebox/value';
+
+/**
+ * Environment configuration, validated once at boot. Every variable is documented with its
+ * default; a bad value stops the server with a message naming the variable.
+ */
+const Num = (def: number, opts: { minimum?: number; maximum?: number; description: string }) =>
+  Type.Number({ default: def, ...opts });
+
+export const ConfigSchema = Type.Object({
+  HOST: Type.String({ default: '127.0.0.1', description: 'HTTP bind address' }),
+  PORT: Num(8080, { minimum: 0, maximum: 65535, description: 'HTTP port (0 = any free port)' }),
+  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+  DATA_DIR: Type.String({ default: '.data/gridwatch', description: 'embedded database and secrets' }),
+  DATABASE_URL: Type.Optional(
+    Type.String({ minLength: 1, description: 'PostgreSQL/TimescaleDB; embedded PGlite when unset' }),
+  ),
+  DATABASE_POOL_MAX: Num(10, { minimum: 1, maximum: 200, description: 'pg pool size (external database)' }),
+  MQTT_URL: Type.Optional(
+    Type.String({ minLength: 1, description: 'broker URL; embedded Aedes when unset' }),
+  ),
+  MQTT_USERNAME: Type.Optional(Type.String()),
+  MQTT_PASSWORD: Type.Optional(Type.String()),
+  MQTT_CLIENT_ID: Type.String({ default: 'gridwatch-ingest', description: 'persistent-session client id' }),
+  MQTT_SHARED_GROUP: Type.Optional(
+    Type.String({ description: 'shared-subscription group for several ingest instances' }),
+  ),
+  EMBEDDED_MQTT_PORT: Num(1884, {
+    minimum: 0,
+    maximum: 65535,
+    description: 'embedded broker port (not 1883)',
+  }),
+  EMBEDDED_PG_PORT: Num(5434, {
+    minimum: 0,
+    maximum: 65535,
+    description: 'embedded database port (not 5432)',
+  }),
+  DEVICE_SECRET: Type.Optional(
+    Type.String({
+      minLength: 16,
+      description: 'fleet secret for device passwords; generated into DATA_DIR when unset',
+    }),
+  ),
+  MQTT_ADMIN_USERNAME: Type.Optional(
+    Type.String({ description: 'Mosquitto dynamic-security admin, to provision devices' }),
+  ),
+  MQTT_ADMIN_PASSWORD: Type.Optional(Type.String()),
+  REDIS_URL: Type.Optional(Type.String({ description: 'Socket.IO Redis adapter for several instances' })),
+  INGEST_BATCH_MAX: Num(2000, { minimum: 1, maximum: 50_000, description: 'rows per insert' }),
+  INGEST_FLUSH_MS: Num(20, {
+    minimum: 1,
+    maximum: 10_000,
+    description: 'longest wait before a partial batch is written',
+  }),
+  INGEST_MAX_PENDING: Num(20_000, { minimum: 100, description: 'messages held before ingest stops reading' }),
+  INGEST_CONCURRENCY: Type.Optional(
+    Type.Number({
+      minimum: 1,
+      maximum: 32,
+      description: 'batches committing at once (default 4 external, 1 embedded)',
+    }),
+  ),
+  INGEST_MAX_FUTURE_S: Num(300, {
+    minimum: 0,
+    description: 'readings further in the future are dead-lettered',
+  }),
+  INGEST_MAX_PAYLOAD_BYTES: Num(65_536, { minimum: 256, description: 'larger payloads are dead-lettered' }),
+  RETENTION_DAYS: Num(30, { minimum: 1, description: 'raw telemetry and events kept' }),
+  ROLLUP_RETENTION_DAYS: Num(365, { minimum: 1, description: '1-minute rollup kept' }),
+  DETECTION_SAVE_MS: Num(30_000, { minimum: 100, description: 'detector state snapshot period' }),
+  ACK_LIMIT_CRITICAL_S: Num(120, { minimum: 1, description: 'acknowledge critical alerts within' }),
+  ACK_LIMIT_MAJOR_S: Num(600, { minimum: 1, description: 'acknowledge major alerts within' }),
+  ACK_LIMIT_MINOR_S: Num(1800, { minimum: 1, description: 'acknowledge minor alerts within' }),
+  ACK_LIMIT_WARNING_S: Num(7200, { minimum: 1, description: 'acknowledge warnings within' }),
+  ADMIN_PASSWORD: Type.Optional(
+    Type.String({ minLength: 8, description: 'password of the seeded `admin` commander' }),
+  ),
+  SEED_DEMO_USERS: Type.Boolean({ default: true, description: 'seed the documented demo officers' }),
+  SESSION_TTL_H: Num(12, { minimum: 1, description: 'session lifetime' }),
+  LOGIN_RATE_MAX: Num(10, { minimum: 1, description: 'login attempts per address per minute' }),
+  TRUST_PROXY: Type.Boolean({ default: false, description: 'trust X-Forwarded-For' }),
+  DISTRICT_NAME: Type.String({ default: '莲湖区' }),
+  TIME_ZONE: Type.String({ default: 'Asia/Shanghai', description: "the centre's time zone" }),
+  MAP_STYLE_URL: Type.Optional(
+    Type.String({
+      description: "the centre's own map style; offline style from the district's data when unset",
+    }),
+  ),
+  DASHBOARD_DIR: Type.Optional(Type.String({ description: 'built dashboard; dashboard/dist when unset' })),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`invalid configuration: ${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const BOOLEAN_WORDS: Record<string, boolean> = {
+  true: true,
+  '1': true,
+  yes: true,
+  false: false,
+  '0': false,
+  no: false,
+};
+
+/** Reads the variables the schema knows from `env`, converts, applies defaults and validates. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const raw: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(ConfigSchema.properties)) {
+    const value = env[key];
+    if (value === undefined || value === '') continue;
+    const type = (schema as { type?: string }).type;
+    if (type === 'number') {
+      const n = Number(value);
+      if (!Number.isFinite(n)) throw new ConfigError(key, `expected a number, got "${value}"`);
+      raw[key] = n;
+    } else if (type === 'boolean') {
+      const b = BOOLEAN_WORDS[value.toLowerCase()];
+      if (b === undefined) throw new ConfigError(key, `expected true or false, got "${value}"`);
+      raw[key] = b;
+    } else {
+      raw[key] = value;
+    }
+  }
+  const withDefaults = Value.Default(ConfigSchema, raw);
+  const firstError = Value.Errors(ConfigSchema, withDefaults)[0];
+  if (firstError) {
+    const variable =
+      firstError.instancePath.replace(/^\//, '') ||
+      String((firstError.params as { requiredProperties?: string[] }).requiredProperties?.[0] ?? '?');
+    throw new ConfigError(variable, firstError.message);
+  }
+  return withDefaults as Config;
+}
