@@ -24,6 +24,11 @@ export interface MetricSpec {
   label: Label;
 }
 
+export interface EventSpec {
+  label: Label;
+  severity: Severity;
+}
+
 export interface KindSpec {
   kind: DeviceKind;
   label: Label;
@@ -32,7 +37,7 @@ export interface KindSpec {
   schemas: { telemetry: TSchema; event: TSchema; status: TSchema };
   /** Numeric telemetry fields: what charts and rules can use. */
   metrics: Record<string, MetricSpec>;
-  events: Record<string, { label: Label; severity: Severity }>;
+  events: Record<string, EventSpec>;
   rules: DeviceRule[];
 }
 
@@ -59,7 +64,7 @@ const camera: KindSpec = {
     'crowd-density': { label: l('人群密集', 'Crowd density'), severity: 'major' },
     smoke: { label: l('烟火', 'Smoke / fire'), severity: 'critical' },
     'ebike-in-lift': { label: l('电动车进电梯', 'E-bike in lift'), severity: 'major' },
-  } satisfies Record<(typeof CAMERA_EVENTS)[number], unknown>,
+  } satisfies Record<(typeof CAMERA_EVENTS)[number], EventSpec>,
   rules: [
     { id: 'camera-offline', type: 'silence', intervals: 3, severity: 'major' },
     {
@@ -149,7 +154,7 @@ const charger: KindSpec = {
     'door-lock-fault': { label: l('门锁故障', 'Door-lock fault'), severity: 'minor' },
     'meter-failure': { label: l('电表/开关故障', 'Meter or switch failure'), severity: 'minor' },
     'weak-signal': { label: l('信号弱', 'Weak signal'), severity: 'warning' },
-  } satisfies Record<(typeof CHARGER_EVENTS)[number], unknown>,
+  } satisfies Record<(typeof CHARGER_EVENTS)[number], EventSpec>,
   rules: [
     { id: 'charger-offline', type: 'silence', intervals: 3, severity: 'major' },
     {
@@ -223,7 +228,7 @@ const locker: KindSpec = {
     'power-loss': { label: l('市电断电', 'Power loss'), severity: 'major' },
     'temperature-out-of-range': { label: l('冷藏温度异常', 'Temperature out of range'), severity: 'minor' },
     'scanner-fault': { label: l('扫码器故障', 'Scanner fault'), severity: 'warning' },
-  } satisfies Record<(typeof LOCKER_EVENTS)[number], unknown>,
+  } satisfies Record<(typeof LOCKER_EVENTS)[number], EventSpec>,
   rules: [
     { id: 'locker-offline', type: 'silence', intervals: 3, severity: 'minor' },
     {

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { FastifyBaseLogger as Logger } from 'fastify';
 import type pg from 'pg';
-import type { Logger } from 'pino';
 import { setUpTimescale } from './timescale.ts';
 
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);

@@ -1,5 +1,5 @@
+import type { FastifyBaseLogger as Logger } from 'fastify';
 import type pg from 'pg';
-import type { Logger } from 'pino';
 
 /** Chunk interval for raw tables: a day of a district's readings is a few GB at most. */
 const CHUNK_INTERVAL = '1 day';

@@ -13,26 +13,22 @@ export function installErrorHandler(app: FastifyInstance): void {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     if (status >= 500) {
       request.log.error({ err }, 'request failed');
-      return reply
-        .status(status)
-        .send({
-          statusCode: status,
-          code: 'GW_INTERNAL',
-          error: 'Internal Server Error',
-          message: 'internal error',
-        });
+      return reply.status(status).send({
+        statusCode: status,
+        code: 'GW_INTERNAL',
+        error: 'Internal Server Error',
+        message: 'internal error',
+      });
     }
     const code = err.code ?? (err.validation ? 'GW_VALIDATION' : 'GW_ERROR');
     return reply.status(status).send({ statusCode: status, code, error: err.name, message: err.message });
   });
   app.setNotFoundHandler((request, reply) => {
-    reply
-      .status(404)
-      .send({
-        statusCode: 404,
-        code: 'GW_NOT_FOUND',
-        error: 'Not Found',
-        message: `${request.method} ${request.url.split('?')[0]} not found`,
-      });
+    reply.status(404).send({
+      statusCode: 404,
+      code: 'GW_NOT_FOUND',
+      error: 'Not Found',
+      message: `${request.method} ${request.url.split('?')[0]} not found`,
+    });
   });
 }
