@@ -87,6 +87,20 @@ export const Alert = Type.Object({
 });
 export type Alert = Static<typeof Alert>;
 
+/** One page of `GET /api/alerts`, newest first. */
+export const AlertList = Type.Object({
+  items: Type.Array(Alert),
+  /** Matching alerts in the caller's scope, all pages. */
+  total: Type.Integer(),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+});
+export type AlertList = Static<typeof AlertList>;
+
+/** `GET /api/alerts/:id`: the alert and its full history, oldest first. */
+export const AlertDetail = Type.Object({ ...Alert.properties, history: Type.Array(AlertHistoryEntry) });
+export type AlertDetail = Static<typeof AlertDetail>;
+
 export const User = Type.Object({
   username: Type.String(),
   displayName: Type.String(),

@@ -73,6 +73,10 @@ export const ConfigSchema = Type.Object({
   ACK_LIMIT_MAJOR_S: Num(600, { minimum: 1, description: 'acknowledge major alerts within' }),
   ACK_LIMIT_MINOR_S: Num(1800, { minimum: 1, description: 'acknowledge minor alerts within' }),
   ACK_LIMIT_WARNING_S: Num(7200, { minimum: 1, description: 'acknowledge warnings within' }),
+  ALERT_OVERDUE_CHECK_MS: Num(5000, {
+    minimum: 50,
+    description: 'how often unacknowledged alerts past their limit are marked overdue',
+  }),
   ADMIN_PASSWORD: Type.Optional(
     Type.String({ minLength: 8, description: 'password of the seeded `admin` commander' }),
   ),
