@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# The project's Mosquitto on a bare host (developer machine, CI): start | stop | status.
+#
+# Runs deploy/mosquitto/mosquitto.conf, rendered for this host into .data/mosquitto/ (only
+# the listener address, file locations and plugin path change), on
+# 127.0.0.1:${GW_MOSQUITTO_PORT:-1885} — never the machine's own broker on 1883.
+# Dynamic security is initialised on first start with a generated admin password kept in
+# .data/mosquitto/admin-password (never committed).
+#
+#   GW_MOSQUITTO_PORT   listener port (default 1885)
+#   GW_DATA_DIR         data directory (default <repo>/.data)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+PORT="${GW_MOSQUITTO_PORT:-1885}"
+DATA="${GW_DATA_DIR:-$ROOT/.data}"
+DIR="$DATA/mosquitto"
+CONF_SRC="$ROOT/deploy/mosquitto/mosquitto.conf"
+CONF="$DIR/mosquitto.conf"
+PID_FILE="$DIR/mosquitto.pid"
+LOG_FILE="$DIR/mosquitto.log"
+DYNSEC="$DIR/dynamic-security.json"
+ADMIN_USER="gw-admin"
+ADMIN_PW_FILE="$DIR/admin-password"
+
+log() { echo "[mosquitto:$PORT] $*"; }
+die() {
+  echo "[mosquitto:$PORT] ERROR: $*" >&2
+  exit 1
+}
+
+[[ "$PORT" =~ ^[0-9]+$ ]] || die "GW_MOSQUITTO_PORT must be a port number, got '$PORT'"
+[[ "$PORT" != 1883 ]] || die "port 1883 belongs to the machine's own Mosquitto; choose another GW_MOSQUITTO_PORT"
+
+require() {
+  command -v "$1" >/dev/null 2>&1 || die "'$1' not found: install Debian's mosquitto and mosquitto-clients (apt-get install mosquitto mosquitto-clients)"
+}
+
+# The dynamic-security plugin shipped with this machine's Mosquitto.
+plugin_path() {
+  local p
+  for p in /usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so /usr/lib/*/mosquitto_dynamic_security.so \
+    /usr/lib/mosquitto_dynamic_security.so /usr/local/lib/mosquitto_dynamic_security.so; do
+    [[ -f "$p" ]] && { echo "$p"; return 0; }
+  done
+  p="$(dpkg -L mosquitto 2>/dev/null | grep -m1 'mosquitto_dynamic_security\.so$' || true)"
+  [[ -n "$p" && -f "$p" ]] && { echo "$p"; return 0; }
+  die "mosquitto_dynamic_security.so not found (is Debian's mosquitto 2.x installed?)"
+}
+
+# Pid of the process listening on 127.0.0.1:$PORT, empty when the port is free.
+listener_pid() {
+  ss -Hltnp "sport = :$PORT" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2 || true
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
+
+is_ours() {
+  local pid="$1"
+  [[ -r "/proc/$pid/cmdline" ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "-c $CONF"
+}
+
+render_config() {
+  mkdir -p "$DIR"
+  chmod 700 "$DIR"
+  local plugin user
+  plugin="$(plugin_path)"
+  user="$(id -un)"
+  {
+    echo "# Rendered by deploy/scripts/start-mosquitto.sh from deploy/mosquitto/mosquitto.conf; do not edit."
+    echo "pid_file $PID_FILE"
+    # Stay the invoking user: as root, Mosquitto would switch to 'mosquitto', which cannot
+    # write this checkout's data directory.
+    echo "user $user"
+    sed -e "s|^listener .*|listener $PORT 127.0.0.1|" \
+      -e "s|^persistence_location .*|persistence_location $DIR/|" \
+      -e "s|^log_dest .*|log_dest file $LOG_FILE|" \
+      -e "s|^plugin .*|plugin $plugin|" \
+      -e "s|^plugin_opt_config_file .*|plugin_opt_config_file $DYNSEC|" \
+      "$CONF_SRC"
+  } >"$CONF.tmp"
+  local key
+  for key in "listener $PORT 127.0.0.1" "persistence_location $DIR/" "plugin $plugin" "plugin_opt_config_file $DYNSEC"; do
+    grep -qxF "$key" "$CONF.tmp" || die "rendering $CONF_SRC failed: no line '$key' (was a setting renamed?)"
+  done
+  mv "$CONF.tmp" "$CONF"
+}
+
+init_dynsec() {
+  if [[ -f "$DYNSEC" && -s "$ADMIN_PW_FILE" ]]; then
+    return 0
+  fi
+  if [[ -f "$DYNSEC" ]]; then
+    # The admin password is lost: nobody can administer this file any more.
+    log "dynamic-security.json has no admin password beside it; moving it aside and starting afresh"
+    mv "$DYNSEC" "$DYNSEC.orphan.$(date +%s)"
+  fi
+  local pw
+  pw="$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32)"
+  (umask 077 && echo "$pw" >"$ADMIN_PW_FILE")
+  mosquitto_ctrl dynsec init "$DYNSEC" "$ADMIN_USER" "$pw" >/dev/null ||
+    die "mosquitto_ctrl dynsec init failed"
+  chmod 600 "$DYNSEC"
+  log "dynamic security initialised (admin '$ADMIN_USER', password in $ADMIN_PW_FILE)"
+}
+
+stop_pid() {
+  local pid="$1" i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for i in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.2
+  done
+  log "pid $pid did not stop in 20 s; killing it"
+  kill -KILL "$pid" 2>/dev/null || true
+  sleep 0.5
+}
+
+our_pid() {
+  local pid
+  [[ -s "$PID_FILE" ]] || return 1
+  pid="$(cat "$PID_FILE")"
+  if kill -0 "$pid" 2>/dev/null && is_ours "$pid"; then
+    echo "$pid"
+    return 0
+  fi
+  return 1
+}
+
+cmd_status() {
+  local pid
+  if pid="$(our_pid)" && port_open; then
+    log "running (pid $pid, config $CONF)"
+    return 0
+  fi
+  log "not running"
+  return 3
+}
+
+cmd_stop() {
+  local pid
+  if pid="$(our_pid)"; then
+    log "stopping pid $pid"
+    stop_pid "$pid"
+  else
+    log "not running"
+  fi
+  rm -f "$PID_FILE"
+}
+
+cmd_start() {
+  require mosquitto
+  require mosquitto_ctrl
+  local pid
+  if pid="$(our_pid)" && port_open; then
+    log "already running (pid $pid)"
+    return 0
+  fi
+  pid="$(listener_pid)"
+  if [[ -n "$pid" ]]; then
+    local comm
+    comm="$(cat "/proc/$pid/comm" 2>/dev/null || echo '?')"
+    if [[ "$comm" == mosquitto ]]; then
+      if is_ours "$pid"; then
+        log "our broker (pid $pid) answers but its pid file is stale; reusing it"
+        echo "$pid" >"$PID_FILE"
+        return 0
+      fi
+      # A broker left on this port by another checkout or an earlier session: it holds
+      # other credentials, so it is of no use to this one.
+      log "port $PORT is held by another Mosquitto (pid $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline")); stopping it"
+      stop_pid "$pid"
+    else
+      die "port $PORT is in use by '$comm' (pid $pid); free it or set GW_MOSQUITTO_PORT"
+    fi
+  fi
+  render_config
+  init_dynsec
+  rm -f "$PID_FILE"
+  log "starting: mosquitto -d -c $CONF"
+  mosquitto -d -c "$CONF" || die "mosquitto failed to start; see $LOG_FILE"
+  local i
+  for i in $(seq 1 75); do
+    if port_open; then
+      log "listening on 127.0.0.1:$PORT (pid $(cat "$PID_FILE" 2>/dev/null || echo '?'))"
+      return 0
+    fi
+    sleep 0.2
+  done
+  tail -n 20 "$LOG_FILE" >&2 2>/dev/null || true
+  die "mosquitto did not listen on 127.0.0.1:$PORT within 15 s; see $LOG_FILE"
+}
+
+case "${1:-}" in
+start) cmd_start ;;
+stop) cmd_stop ;;
+status) cmd_status ;;
+restart)
+  cmd_stop
+  cmd_start
+  ;;
+*)
+  echo "usage: $0 start|stop|status|restart" >&2
+  exit 2
+  ;;
+esac
