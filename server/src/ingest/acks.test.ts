@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { AckLedger } from './acks.ts';
+
+function ledger() {
+  const sent: number[] = [];
+  let connected = true;
+  const l = new AckLedger((id) => {
+    if (!connected) return false;
+    sent.push(id);
+    return true;
+  });
+  return { l, sent, disconnect: () => (connected = false) };
+}
+
+describe('AckLedger', () => {
+  it('sends nothing before the message is settled', () => {
+    const { l, sent } = ledger();
+    l.track(1);
+    expect(sent).toEqual([]);
+    expect(l.held).toBe(1);
+  });
+
+  it('releases PUBACKs in arrival order even when batches commit out of order', () => {
+    const { l, sent } = ledger();
+    const [a, b, c] = [l.track(1), l.track(2), l.track(3)];
+    l.settle(c);
+    l.settle(b);
+    expect(sent).toEqual([]);
+    l.settle(a);
+    expect(sent).toEqual([1, 2, 3]);
+    expect(l.held).toBe(0);
+  });
+
+  it('never sends a PUBACK of an earlier connection on a new one', () => {
+    const { l, sent } = ledger();
+    const old = l.track(7);
+    l.reset();
+    const fresh = l.track(7);
+    l.settle(old);
+    expect(sent).toEqual([]);
+    l.settle(fresh);
+    expect(sent).toEqual([7]);
+  });
+
+  it('drops held PUBACKs when the connection is found gone', () => {
+    const { l, sent, disconnect } = ledger();
+    const a = l.track(1);
+    l.track(2);
+    disconnect();
+    l.settle(a);
+    expect(sent).toEqual([]);
+    expect(l.held).toBe(0);
+  });
+
+  it('keeps order across queue compaction', () => {
+    const { l, sent } = ledger();
+    const handles = Array.from({ length: 3000 }, (_, i) => l.track(i + 1));
+    for (const h of handles) l.settle(h);
+    expect(sent).toHaveLength(3000);
+    expect(sent.every((id, i) => id === i + 1)).toBe(true);
+  });
+});

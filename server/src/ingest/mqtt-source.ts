@@ -1,0 +1,146 @@
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
+import { type AckHandle, AckLedger } from './acks.ts';
+
+export interface MqttSourceOptions {
+  url: string;
+  username: string | undefined;
+  password: string | undefined;
+  clientId: string;
+  /** What to subscribe to (QoS 1), e.g. `gw/+/+/+` or `$share/group/gw/+/+/+`. */
+  topicFilter: string;
+  log: Logger;
+  /** Takes one message; its PUBACK waits until `settle(ack)`. */
+  accept(topic: string, payload: Buffer, ack: AckHandle | null): void;
+  /** True while too many messages are pending: stop reading. */
+  isFull(): boolean;
+  onConnected(connected: boolean): void;
+  onPaused(paused: boolean): void;
+}
+
+/**
+ * Passed to mqtt.js's `handleMessage` callback: its QoS 1 handler then skips the PUBACK it
+ * would send at once and carries on reading (mqtt.js 5, lib/handlers/publish.js). We send
+ * the PUBACK ourselves once the message is committed.
+ */
+const PUBACK_DEFERRED = new Error('PUBACK deferred until the batch commits');
+
+type ClientInternals = { _sendPacket(packet: { cmd: 'puback'; messageId: number }): void };
+
+/**
+ * The ingest's MQTT connection: a persistent session (clean: false) with a QoS 1
+ * subscription. mqtt.js handles one received packet at a time and would send each PUBACK
+ * as soon as `handleMessage` calls back, so holding that callback per message would admit
+ * one message per commit. Instead the callback returns at once, minus the PUBACK, and the
+ * PUBACKs are held in an `AckLedger` until the batch commits. When too many messages are
+ * pending the callback itself is held: mqtt.js stops reading the socket, TCP pushes back,
+ * and the broker keeps the rest.
+ */
+export class MqttSource {
+  private client: MqttClient | null = null;
+  private readonly ledger: AckLedger;
+  private parked: Array<() => void> = [];
+  private stopped = false;
+  private everConnected = false;
+
+  constructor(private readonly opts: MqttSourceOptions) {
+    this.ledger = new AckLedger((messageId) => this.sendPuback(messageId));
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  get heldAcks(): number {
+    return this.ledger.held;
+  }
+
+  start(): void {
+    const { opts } = this;
+    const client = mqtt.connect(opts.url, {
+      clientId: opts.clientId,
+      username: opts.username,
+      password: opts.password,
+      protocolVersion: 4,
+      clean: false,
+      keepalive: 30,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+      resubscribe: false,
+    });
+    this.client = client;
+    client.handleMessage = (packet, callback) => this.handleMessage(packet, callback);
+    client.on('connect', (connack) => {
+      this.ledger.reset();
+      this.parked = [];
+      this.opts.onPaused(false);
+      opts.onConnected(true);
+      opts.log[this.everConnected ? 'warn' : 'info'](
+        { sessionPresent: connack.sessionPresent, clientId: opts.clientId },
+        this.everConnected ? 'broker connection restored' : 'connected to broker',
+      );
+      this.everConnected = true;
+      client.subscribe(opts.topicFilter, { qos: 1 }, (err, granted) => {
+        if (err || granted?.some((g) => g.qos === 128)) {
+          opts.log.error({ err, granted, topic: opts.topicFilter }, 'subscription refused');
+        }
+      });
+    });
+    client.on('close', () => {
+      // PUBACKs of this connection can no longer be sent: the broker redelivers.
+      this.ledger.reset();
+      this.parked = [];
+      opts.onConnected(false);
+    });
+    client.on('offline', () => {
+      if (!this.stopped) opts.log.warn({ url: opts.url }, 'broker unreachable; reconnecting');
+    });
+    client.on('error', (err) => opts.log.warn({ err: err.message }, 'mqtt error'));
+  }
+
+  /** The message is committed or dead-lettered. */
+  settle(ack: AckHandle): void {
+    this.ledger.settle(ack);
+  }
+
+  /** Room again: read on. */
+  resume(): void {
+    if (this.parked.length === 0 || this.opts.isFull()) return;
+    const parked = this.parked;
+    this.parked = [];
+    this.opts.onPaused(false);
+    for (const go of parked) go();
+  }
+
+  /** Stops taking messages: those still arriving are left to the broker (no PUBACK). */
+  stopReading(): void {
+    this.stopped = true;
+  }
+
+  async end(): Promise<void> {
+    await this.client?.endAsync().catch((err) => this.opts.log.warn({ err }, 'mqtt end failed'));
+  }
+
+  private handleMessage(packet: IPublishPacket, callback: (err?: Error) => void): void {
+    // After a close the old connection's parser may still hand over packets: leave them to
+    // the broker, and leave that parser stalled (it is discarded with its socket).
+    if (this.stopped || !this.client?.connected) return;
+    const ack = packet.qos > 0 && packet.messageId !== undefined ? this.ledger.track(packet.messageId) : null;
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    this.opts.accept(packet.topic, payload, ack);
+    const go = () => callback(PUBACK_DEFERRED);
+    if (this.opts.isFull()) {
+      if (this.parked.length === 0) this.opts.onPaused(true);
+      this.parked.push(go);
+    } else {
+      go();
+    }
+  }
+
+  private sendPuback(messageId: number): boolean {
+    const client = this.client;
+    if (!client?.connected) return false;
+    (client as unknown as ClientInternals)._sendPacket({ cmd: 'puback', messageId });
+    return true;
+  }
+}
