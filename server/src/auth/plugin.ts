@@ -1,4 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { Unauthorized } from '../http/errors.ts';
+import './access.ts';
+import { ADMIN_USER, DEFAULT_ADMIN_PASSWORD, DEMO_PASSWORD, DEMO_USERS } from './demo-users.ts';
+import { hashPassword } from './password.ts';
+import { authRoutes, SESSION_COOKIE } from './routes.ts';
+import { createSessionStore, type Session } from './sessions.ts';
+import { LoginThrottle } from './throttle.ts';
+import { createUserStore } from './users.ts';
 
-// Scaffold: replaced by the auth domain.
-export default fp(async () => {}, { name: 'auth' });
+export interface AuthService {
+  /** The live session of a token (bearer, cookie or Socket.IO handshake), or null. */
+  session(token: string): Promise<Session | null>;
+  /** The `gw_session` token inside a raw `Cookie` header. */
+  tokenFromCookieHeader(header: string | undefined): string | undefined;
+  /** Every `/api` route the guard covers, as registered (for audits and tests). */
+  readonly apiRoutes: ReadonlyArray<{ method: string; url: string }>;
+  /** Called with the token hash when a session ends by logout; returns the unsubscriber. */
+  onSessionEnded(listener: (tokenHash: string) => void): () => void;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    auth: AuthService;
+  }
+  interface FastifyRequest {
+    /** SHA-256 of the session token that authenticated this request. */
+    sessionTokenHash: string | null;
+  }
+}
+
+const LOGIN_URL = '/api/auth/login';
+
+function isApiPath(path: string | undefined): boolean {
+  if (!path) return false;
+  const p = path.toLowerCase();
+  return p === '/api' || p.startsWith('/api/') || p.startsWith('/api?');
+}
+
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+/**
+ * Users, sessions and the one guard: an `onRequest` hook on every `/api` route except
+ * login. Sessions live in the database so every instance accepts every session.
+ */
+export default fp(
+  async (app) => {
+    const log = app.log.child({ domain: 'auth' });
+    const { config } = app;
+    const users = createUserStore(app.db);
+    const sessions = createSessionStore(app.db, config.SESSION_TTL_H);
+    const throttle = new LoginThrottle();
+    const listeners = new Set<(tokenHash: string) => void>();
+    const apiRoutes: Array<{ method: string; url: string }> = [];
+    let dummy: Promise<string> | undefined;
+
+    if (!app.hasDecorator('parseCookie')) await app.register(cookie);
+    await app.register(rateLimit, { global: false });
+
+    app.decorateRequest('user', null);
+    app.decorateRequest('sessionTokenHash', null);
+
+    app.addHook('onRoute', (route) => {
+      if (!isApiPath(route.url)) return;
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      for (const method of methods) apiRoutes.push({ method, url: route.url });
+      if (route.url !== LOGIN_URL) {
+        route.schema ??= {};
+        (route.schema as { security?: unknown }).security ??= [{ session: [] }];
+      }
+    });
+
+    app.addHook('onRequest', async (request) => {
+      const routeUrl = request.routeOptions.url;
+      if (!isApiPath(request.url.split('?')[0]) && !isApiPath(routeUrl)) return;
+      if (request.method === 'POST' && routeUrl === LOGIN_URL) return;
+      const token = bearerToken(request) ?? request.cookies[SESSION_COOKIE];
+      const session = token ? await sessions.find(token) : null;
+      if (!session) throw new Unauthorized();
+      request.user = session.user;
+      request.sessionTokenHash = session.tokenHash;
+    });
+
+    const service: AuthService = {
+      session: (token) => sessions.find(token),
+      tokenFromCookieHeader(header) {
+        if (!header) return undefined;
+        return app.parseCookie(header)[SESSION_COOKIE];
+      },
+      apiRoutes,
+      onSessionEnded(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    };
+    app.decorate('auth', service);
+
+    authRoutes(app, {
+      users,
+      sessions,
+      throttle,
+      dummyHash: () => {
+        dummy ??= hashPassword(randomBytes(16).toString('hex'));
+        return dummy;
+      },
+      loginRateMax: config.LOGIN_RATE_MAX,
+      ttlHours: config.SESSION_TTL_H,
+      sessionEnded(hash) {
+        for (const listener of listeners) {
+          try {
+            listener(hash);
+          } catch (err) {
+            log.error({ err }, 'session-ended listener failed');
+          }
+        }
+      },
+    });
+
+    if (!config.ADMIN_PASSWORD) {
+      log.warn(
+        `ADMIN_PASSWORD is not set: the admin user gets the demo password '${DEFAULT_ADMIN_PASSWORD}'; set it for any real use`,
+      );
+    }
+    const seeds = [{ ...ADMIN_USER, password: config.ADMIN_PASSWORD ?? DEFAULT_ADMIN_PASSWORD }];
+    if (config.SEED_DEMO_USERS) seeds.push(...DEMO_USERS.map((u) => ({ ...u, password: DEMO_PASSWORD })));
+    await users.seed(seeds, log);
+
+    app.addHook('onReady', async () => {
+      log.info({ routes: apiRoutes.length }, 'api routes guarded');
+    });
+  },
+  { name: 'auth', dependencies: ['db', 'context'] },
+);

@@ -1,4 +1,177 @@
+import {
+  type AckResult,
+  type Alert,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  SOCKET_PATH,
+  type User,
+} from '@gridwatch/devices';
+import { createAdapter } from '@socket.io/redis-adapter';
 import fp from 'fastify-plugin';
+import { createClient } from 'redis';
+import { Server } from 'socket.io';
+import { REMARK_MAX } from '../alerts/service.ts';
+import type { DeviceStatusChange } from '../plugins/bus.ts';
+import { DeviceStatusRelay } from './device-status.ts';
+import { regionRoom, roomsForPath, sessionRoom } from './rooms.ts';
 
-// Scaffold: replaced by the realtime domain.
-export default fp(async () => {}, { name: 'realtime' });
+interface SocketData {
+  user: User;
+  tokenHash: string;
+  expiresAt: number;
+}
+
+export type RealtimeServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    io: RealtimeServer;
+  }
+}
+
+/** Longest a timer may wait in Node (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Socket.IO on the app's HTTP server. Sessions as for REST (handshake `auth.token` or the
+ * `gw_session` cookie); each socket joins its user's region room, and every alert or device
+ * status goes to the rooms of the regions on its path. With REDIS_URL, the Redis adapter
+ * fans out across instances.
+ */
+export default fp(
+  async (app) => {
+    const log = app.log.child({ domain: 'realtime' });
+    const io: RealtimeServer = new Server(app.server, { path: SOCKET_PATH, serveClient: false });
+
+    let redis: { quit(): Promise<void> } | undefined;
+    if (app.config.REDIS_URL) {
+      const pub = createClient({ url: app.config.REDIS_URL });
+      const sub = pub.duplicate();
+      pub.on('error', (err) => log.warn({ err }, 'redis (publish) error'));
+      sub.on('error', (err) => log.warn({ err }, 'redis (subscribe) error'));
+      await Promise.all([pub.connect(), sub.connect()]);
+      io.adapter(createAdapter(pub, sub));
+      redis = {
+        quit: async () => {
+          await Promise.allSettled([pub.quit(), sub.quit()]);
+        },
+      };
+      app.readiness.set('redis', () => pub.isReady && sub.isReady);
+      log.info('socket.io redis adapter on');
+    }
+
+    io.use((socket, next) => {
+      const fromAuth = socket.handshake.auth?.token;
+      const token =
+        typeof fromAuth === 'string' && fromAuth
+          ? fromAuth
+          : app.auth.tokenFromCookieHeader(socket.handshake.headers.cookie);
+      if (!token) return next(new Error('unauthorized: login required'));
+      app.auth
+        .session(token)
+        .then((session) => {
+          if (!session) return next(new Error('unauthorized: session invalid or expired'));
+          socket.data = {
+            user: session.user,
+            tokenHash: session.tokenHash,
+            expiresAt: session.expiresAt.getTime(),
+          };
+          next();
+        })
+        .catch((err) => {
+          log.error({ err }, 'socket session lookup failed');
+          next(new Error('session lookup failed'));
+        });
+    });
+
+    io.on('connection', (socket) => {
+      const { user, tokenHash, expiresAt } = socket.data;
+      socket.join([regionRoom(user.regionId), sessionRoom(tokenHash)]);
+      const expiry = setTimeout(
+        () => socket.disconnect(true),
+        Math.min(MAX_TIMER_MS, expiresAt - Date.now()),
+      );
+      expiry.unref();
+      socket.on('disconnect', () => clearTimeout(expiry));
+
+      socket.on('alerts:sync', (query, reply) => {
+        if (typeof reply !== 'function') return;
+        const since = typeof query?.since === 'string' ? query.since : undefined;
+        app.alerts
+          .sync(user, since)
+          .then(reply)
+          .catch((err) => {
+            log.error({ err }, 'alerts:sync failed');
+            reply([]);
+          });
+      });
+
+      socket.on('alert:ack', (request, reply) => {
+        if (typeof reply !== 'function') return;
+        const answer = (result: AckResult) => reply(result);
+        const id = request?.id;
+        const remark = request?.remark;
+        if (typeof id !== 'string' || (remark !== undefined && typeof remark !== 'string')) {
+          return answer({ ok: false, error: 'expected { id: string, remark?: string }' });
+        }
+        if (remark && remark.length > REMARK_MAX) {
+          return answer({ ok: false, error: `remark longer than ${REMARK_MAX} characters` });
+        }
+        app.alerts
+          .acknowledge(user, id, remark)
+          .then((alert) => answer({ ok: true, alert }))
+          .catch((err: { statusCode?: number; message?: string }) => {
+            if (!err.statusCode || err.statusCode >= 500) log.error({ err }, 'alert:ack failed');
+            answer({
+              ok: false,
+              error: err.statusCode && err.statusCode < 500 ? String(err.message) : 'internal error',
+            });
+          });
+      });
+    });
+
+    const onAlert = (alert: Alert, change: 'new' | 'update') => {
+      const rooms = roomsForPath(alert.path);
+      if (rooms.length > 0) io.to(rooms).emit(change === 'new' ? 'alert:new' : 'alert:update', alert);
+    };
+    const relay = new DeviceStatusRelay({
+      db: app.db,
+      log,
+      send: (path, update) => {
+        const rooms = roomsForPath(path);
+        if (rooms.length > 0) io.to(rooms).emit('device:status', update);
+      },
+    });
+    const onStatus = (change: DeviceStatusChange) => relay.push(change);
+    const onDevicesChanged = () => relay.invalidate();
+    app.bus.on('alert', onAlert);
+    app.bus.on('device-status', onStatus);
+    app.bus.on('devices-changed', onDevicesChanged);
+    const unsubscribe = app.auth.onSessionEnded((hash) => {
+      io.in(sessionRoom(hash)).disconnectSockets(true);
+    });
+
+    app.decorate('io', io);
+
+    // Open websockets would keep the HTTP server from closing.
+    app.addHook('preClose', async () => {
+      app.bus.off('alert', onAlert);
+      app.bus.off('device-status', onStatus);
+      app.bus.off('devices-changed', onDevicesChanged);
+      unsubscribe();
+      relay.stop();
+      io.local.disconnectSockets(true);
+    });
+    app.addHook('onClose', async () => {
+      // The HTTP server is closed by now; Socket.IO only reports that.
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await redis?.quit();
+    });
+  },
+  { name: 'realtime', dependencies: ['db', 'bus', 'auth', 'alerts'] },
+);

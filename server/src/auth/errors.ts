@@ -1,0 +1,4 @@
+import createError from '@fastify/error';
+
+export const LoginFailed = createError('GW_LOGIN_FAILED', 'wrong username or password', 401);
+export const UsernameTaken = createError<[string]>('GW_USERNAME_TAKEN', 'username %s is taken', 409);

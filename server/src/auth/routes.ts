@@ -1,0 +1,166 @@
+import { User } from '@gridwatch/devices';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { BadRequest, Forbidden } from '../http/errors.ts';
+import { LoginFailed, UsernameTaken } from './errors.ts';
+import { verifyPassword } from './password.ts';
+import { CreateUserBody, ErrorReply, LoginBody, LoginReply, UserList } from './schemas.ts';
+import type { SessionStore } from './sessions.ts';
+import type { LoginThrottle } from './throttle.ts';
+import type { UserStore } from './users.ts';
+
+export const SESSION_COOKIE = 'gw_session';
+
+export interface AuthRouteDeps {
+  users: UserStore;
+  sessions: SessionStore;
+  throttle: LoginThrottle;
+  /** Hash checked for unknown usernames, so they cost the time of a wrong password. */
+  dummyHash: () => Promise<string>;
+  loginRateMax: number;
+  ttlHours: number;
+  sessionEnded: (tokenHash: string) => void;
+}
+
+function requireUser(request: FastifyRequest): User {
+  // The auth hook guarantees a user on every /api route but login.
+  if (!request.user) throw new Error('auth hook did not run');
+  return request.user;
+}
+
+export function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
+  const { users, sessions, throttle } = deps;
+
+  app.post(
+    '/api/auth/login',
+    {
+      config: { rateLimit: { max: deps.loginRateMax, timeWindow: 60_000 } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in; sets the gw_session cookie and returns a bearer token',
+        body: LoginBody,
+        response: { 200: LoginReply, 401: ErrorReply, 429: ErrorReply },
+      },
+    },
+    async (
+      request: FastifyRequest<{ Body: { username: string; password: string } }>,
+      reply: FastifyReply,
+    ) => {
+      const username = request.body.username.trim();
+      const now = Date.now();
+      const wait = throttle.retryAfterMs(username, now);
+      if (wait > 0) {
+        const seconds = Math.ceil(wait / 1000);
+        return reply
+          .code(429)
+          .header('retry-after', String(seconds))
+          .send({
+            statusCode: 429,
+            code: 'GW_LOGIN_THROTTLED',
+            error: 'Too Many Requests',
+            message: `too many failed logins for this user; retry in ${seconds} s`,
+          });
+      }
+      const found = await users.withHash(username);
+      const ok = await verifyPassword(request.body.password, found?.passwordHash ?? (await deps.dummyHash()));
+      if (!found || !ok) {
+        const lock = throttle.fail(username, now);
+        request.log.warn({ username, ip: request.ip, lockMs: lock }, 'login failed');
+        throw new LoginFailed();
+      }
+      throttle.succeed(username);
+      const { token, expiresAt } = await sessions.create(found.user.username);
+      reply.setCookie(SESSION_COOKIE, token, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: request.protocol === 'https',
+        maxAge: deps.ttlHours * 3600,
+      });
+      // Cheap, and keeps the table from growing with abandoned sessions.
+      if (Math.random() < 0.05) {
+        sessions.purgeExpired().catch((err) => request.log.error({ err }, 'session purge failed'));
+      }
+      return { token, user: found.user, expiresAt: expiresAt.toISOString() };
+    },
+  );
+
+  app.post(
+    '/api/auth/logout',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'End the current session (cookie or bearer token)',
+        response: { 200: Type.Object({ ok: Type.Boolean() }) },
+      },
+    },
+    async (request, reply) => {
+      const hash = request.sessionTokenHash;
+      if (hash) {
+        await sessions.remove(hash);
+        deps.sessionEnded(hash);
+      }
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return { ok: true };
+    },
+  );
+
+  app.get(
+    '/api/auth/me',
+    { schema: { tags: ['auth'], summary: 'The logged-in user', response: { 200: User } } },
+    async (request) => requireUser(request),
+  );
+
+  app.get(
+    '/api/users',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Users in the commander’s region (commander only)',
+        response: { 200: UserList, 403: ErrorReply },
+      },
+    },
+    async (request) => {
+      const user = requireUser(request);
+      if (user.role !== 'commander') throw new Forbidden('only commanders manage users');
+      return users.listInRegion(user.regionId);
+    },
+  );
+
+  app.post(
+    '/api/users',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Create a user in the commander’s region (commander only)',
+        body: CreateUserBody,
+        response: { 201: User, 400: ErrorReply, 403: ErrorReply, 409: ErrorReply },
+      },
+    },
+    async (
+      request: FastifyRequest<{
+        Body: {
+          username: string;
+          password: string;
+          displayName: string;
+          role: User['role'];
+          regionId: string;
+        };
+      }>,
+      reply: FastifyReply,
+    ) => {
+      const me = requireUser(request);
+      if (me.role !== 'commander') throw new Forbidden('only commanders manage users');
+      const { password, ...fields } = request.body;
+      if (fields.regionId !== me.regionId) {
+        const lineage = await users.regionLineage(fields.regionId);
+        if (lineage.length === 0) throw new BadRequest(`unknown region ${fields.regionId}`);
+        if (!lineage.includes(me.regionId))
+          throw new Forbidden(`region ${fields.regionId} is outside your region`);
+      }
+      if (!(await users.create(fields, password))) throw new UsernameTaken(fields.username);
+      request.log.info({ by: me.username, username: fields.username, role: fields.role }, 'user created');
+      return reply.code(201).send(fields);
+    },
+  );
+}
