@@ -1,0 +1,116 @@
+/**
+ * Statistical detector against the Numenta Anomaly Benchmark dev set, and its throughput.
+ *
+ *   npm run bench:detect                 # NAB_DIR defaults to /work/shared/nab
+ *   NAB_DIR=/path/to/nab RUNS=7 npm run bench:detect
+ *
+ * For every file the detector writes what `npm run detect` writes; the `alert` column (the
+ * server's raise decisions) is scored with NAB's score.py at threshold 0.5. One
+ * configuration (DEFAULT_STAT_PARAMS) for every file.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import {
+  detectSeries,
+  formatDetectionCsv,
+  parseSeriesCsv,
+  type Series,
+} from '../../server/src/detection/series.ts';
+import { DEFAULT_STAT_PARAMS } from '../../server/src/detection/statistical.ts';
+
+const nabDir = process.env.NAB_DIR ?? '/work/shared/nab';
+const runs = Number(process.env.RUNS ?? 7);
+const keep = process.env.KEEP_RESULTS === '1';
+
+function listCsv(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...listCsv(dir, rel));
+    else if (entry.name.endsWith('.csv')) out.push(rel);
+  }
+  return out.sort();
+}
+
+const files = listCsv(join(nabDir, 'data'));
+const series = new Map<string, Series>();
+for (const rel of files)
+  series.set(rel, parseSeriesCsv(readFileSync(join(nabDir, 'data', rel), 'utf8'), rel));
+const points = [...series.values()].reduce((n, s) => n + s.times.length, 0);
+
+// Scoring: the CLI's output, with the alert column as NAB's anomaly_score.
+const outDir = mkdtempSync(join(tmpdir(), 'gw-detect-'));
+let alerts = 0;
+for (const [rel, s] of series) {
+  const detection = detectSeries(s);
+  const csv = formatDetectionCsv(s, detection);
+  const scored = csv
+    .trimEnd()
+    .split('\n')
+    .map((line, i) => {
+      if (i === 0) return 'timestamp,value,anomaly_score';
+      const cols = line.split(',');
+      return `${cols[0]},${cols[1]},${cols[3]}`;
+    });
+  alerts += detection.alerts.reduce((a, b) => a + b, 0);
+  mkdirSync(dirname(join(outDir, rel)), { recursive: true });
+  writeFileSync(join(outDir, rel), `${scored.join('\n')}\n`);
+}
+const scoreArgs = [
+  join(nabDir, 'score.py'),
+  '--windows',
+  join(nabDir, 'windows.json'),
+  '--results',
+  outDir,
+  '--threshold',
+  '0.5',
+];
+const scores = JSON.parse(execFileSync('python3', scoreArgs, { encoding: 'utf8' })) as Record<
+  string,
+  { score: number }
+> & { files: number; windows: number };
+
+// Throughput: the detector alone over every series in memory, median of `runs`.
+const rates: number[] = [];
+for (let r = 0; r < runs; r++) {
+  const start = process.hrtime.bigint();
+  for (const s of series.values()) detectSeries(s);
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  rates.push(points / seconds);
+}
+rates.sort((a, b) => a - b);
+const median = rates[Math.floor(rates.length / 2)] as number;
+
+// End to end as the CLI does it: parse, detect, format.
+const e2eRates: number[] = [];
+const texts = files.map((rel) => readFileSync(join(nabDir, 'data', rel), 'utf8'));
+for (let r = 0; r < Math.min(runs, 3); r++) {
+  const start = process.hrtime.bigint();
+  for (const text of texts) {
+    const s = parseSeriesCsv(text);
+    formatDetectionCsv(s, detectSeries(s));
+  }
+  e2eRates.push(points / (Number(process.hrtime.bigint() - start) / 1e9));
+}
+e2eRates.sort((a, b) => a - b);
+
+console.log(
+  `NAB dev set: ${scores.files} files, ${scores.windows} windows, ${points} points, ${alerts} alerts`,
+);
+console.log(`  standard        ${scores.standard?.score}`);
+console.log(`  reward_low_FP   ${scores.reward_low_FP_rate?.score}`);
+console.log(`  reward_low_FN   ${scores.reward_low_FN_rate?.score}`);
+console.log(`  scored with: python3 ${scoreArgs.join(' ')}`);
+console.log(
+  `throughput (detector only, one core, median of ${runs}): ${Math.round(median).toLocaleString('en')} points/s`,
+);
+console.log(
+  `throughput (parse + detect + format, median of ${e2eRates.length}): ${Math.round(e2eRates[Math.floor(e2eRates.length / 2)] as number).toLocaleString('en')} points/s`,
+);
+console.log(
+  `conditions: node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} (${cpus().length} cores, shared), params ${JSON.stringify(DEFAULT_STAT_PARAMS)}`,
+);
+if (keep) console.log(`results kept in ${outDir}`);
+else rmSync(outDir, { recursive: true, force: true });
