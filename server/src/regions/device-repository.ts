@@ -1,0 +1,148 @@
+import type { Device, DeviceKind, RegionPath } from '@gridwatch/devices';
+import type pg from 'pg';
+import type { DeviceInput } from './device-input.ts';
+import { BATCH } from './region-repository.ts';
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+export interface DeviceRow {
+  id: string;
+  kind: DeviceKind;
+  name: string;
+  lon: number | null;
+  lat: number | null;
+  site: string | null;
+  grid_id: string | null;
+  community_id: string | null;
+  street_id: string | null;
+  district_id: string | null;
+  attributes: Record<string, unknown>;
+  online: boolean;
+  last_seen: Date | null;
+}
+
+export const DEVICE_COLUMNS =
+  'id, kind, name, lon, lat, site, grid_id, community_id, street_id, district_id, attributes, online, last_seen';
+
+export function toDevice(r: DeviceRow): Device {
+  return {
+    id: r.id,
+    kind: r.kind,
+    name: r.name,
+    lon: r.lon,
+    lat: r.lat,
+    site: r.site,
+    gridId: r.grid_id,
+    path: { district: r.district_id, street: r.street_id, community: r.community_id, grid: r.grid_id },
+    online: r.online,
+    lastSeen: r.last_seen ? r.last_seen.toISOString() : null,
+    attributes: r.attributes,
+  };
+}
+
+/**
+ * Inserts or updates devices with their region path, `BATCH` rows per statement through
+ * unnest arrays. Online state and last-seen belong to ingest and are left alone.
+ */
+export async function upsertDevices(
+  db: Queryable,
+  devices: Array<DeviceInput & { path: RegionPath }>,
+): Promise<void> {
+  for (let i = 0; i < devices.length; i += BATCH) {
+    const b = devices.slice(i, i + BATCH);
+    await db.query(
+      `INSERT INTO devices (id, kind, name, lon, lat, site, grid_id, community_id, street_id, district_id, attributes)
+       SELECT id, kind, name, lon, lat, site, grid_id, community_id, street_id, district_id, attributes::jsonb
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[], $6::text[],
+                     $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+              AS t(id, kind, name, lon, lat, site, grid_id, community_id, street_id, district_id, attributes)
+       ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name, lon = EXCLUDED.lon,
+         lat = EXCLUDED.lat, site = EXCLUDED.site, grid_id = EXCLUDED.grid_id,
+         community_id = EXCLUDED.community_id, street_id = EXCLUDED.street_id,
+         district_id = EXCLUDED.district_id, attributes = EXCLUDED.attributes`,
+      [
+        b.map((d) => d.id),
+        b.map((d) => d.kind),
+        b.map((d) => d.name),
+        b.map((d) => d.lon),
+        b.map((d) => d.lat),
+        b.map((d) => d.site),
+        b.map((d) => d.path.grid),
+        b.map((d) => d.path.community),
+        b.map((d) => d.path.street),
+        b.map((d) => d.path.district),
+        b.map((d) => JSON.stringify(d.attributes)),
+      ],
+    );
+  }
+}
+
+export async function insertDevice(db: Queryable, d: DeviceInput & { path: RegionPath }): Promise<boolean> {
+  const res = await db.query(
+    `INSERT INTO devices (id, kind, name, lon, lat, site, grid_id, community_id, street_id, district_id, attributes)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb) ON CONFLICT (id) DO NOTHING`,
+    [
+      d.id,
+      d.kind,
+      d.name,
+      d.lon,
+      d.lat,
+      d.site,
+      d.path.grid,
+      d.path.community,
+      d.path.street,
+      d.path.district,
+      JSON.stringify(d.attributes),
+    ],
+  );
+  return res.rowCount === 1;
+}
+
+export async function getDevice(db: Queryable, id: string): Promise<Device | null> {
+  const { rows } = await db.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = $1`, [id]);
+  return rows[0] ? toDevice(rows[0]) : null;
+}
+
+export interface DeviceFilter {
+  /** SQL condition over the devices table restricting to the caller's scope; `$1` is bound to `scopeParam`. */
+  scope: string;
+  scopeParam: string;
+  kind?: DeviceKind;
+  /** Region id (any level). */
+  region?: string;
+  online?: boolean;
+  /** Matches id, name or site, case-insensitive substring. */
+  q?: string;
+  limit: number;
+  offset: number;
+}
+
+const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export async function listDevices(
+  db: Queryable,
+  f: DeviceFilter,
+): Promise<{ items: Device[]; total: number }> {
+  const where = [f.scope];
+  const params: unknown[] = [f.scopeParam];
+  const add = (sql: (p: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(sql(`$${params.length}`));
+  };
+  if (f.kind) add((p) => `kind = ${p}`, f.kind);
+  if (f.region)
+    add((p) => `(district_id = ${p} OR street_id = ${p} OR community_id = ${p} OR grid_id = ${p})`, f.region);
+  if (f.online !== undefined) add((p) => `online = ${p}`, f.online);
+  if (f.q) add((p) => `(id ILIKE ${p} OR name ILIKE ${p} OR site ILIKE ${p})`, likePattern(f.q));
+  const condition = where.join(' AND ');
+  const total = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM devices WHERE ${condition}`,
+    params,
+  );
+  const page = await db.query<DeviceRow>(
+    `SELECT ${DEVICE_COLUMNS} FROM devices WHERE ${condition}
+      ORDER BY id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+    [...params, f.limit, f.offset],
+  );
+  return { items: page.rows.map(toDevice), total: total.rows[0]?.n ?? 0 };
+}

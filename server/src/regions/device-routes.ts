@@ -1,0 +1,181 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import {
+  DEVICE_ID_PATTERN,
+  DEVICE_KINDS,
+  Device,
+  DeviceCreateResult,
+  DeviceImportResult,
+  DeviceListResponse,
+} from '@gridwatch/devices';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { BadRequest, Conflict, Forbidden, NotFound } from '../http/errors.ts';
+import { canSee, REGISTRY_ROLES, requireRole, requireUser, scopeCondition } from './access.ts';
+import { type DeviceInput, parseDeviceCsv, parseDeviceGeoJson, validateDevice } from './device-input.ts';
+import { getDevice, insertDevice, listDevices, upsertDevices } from './device-repository.ts';
+import type { Provisioner } from './provisioning.ts';
+import type { RegionService } from './region-service.ts';
+
+const DeviceId = Type.String({ pattern: DEVICE_ID_PATTERN });
+
+/** Device registry routes. Registered in their own context so the text/csv parser stays local. */
+export async function deviceRoutes(
+  app: FastifyInstance,
+  deps: { regions: RegionService; provisioner: Provisioner },
+): Promise<void> {
+  const { regions, provisioner } = deps;
+  const routes = app.withTypeProvider<TypeBoxTypeProvider>();
+  const log = app.log.child({ domain: 'devices' });
+  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  /** Stores, announces and provisions devices; the single route for both the import and the create path. */
+  const afterChange = async (devices: DeviceInput[]) => {
+    app.bus.emit('devices-changed');
+    return provisioner.provision(devices.map((d) => ({ id: d.id, kind: d.kind })));
+  };
+
+  routes.post(
+    '/api/devices/import',
+    {
+      schema: {
+        tags: ['devices'],
+        summary:
+          'Import devices: GeoJSON FeatureCollection of Points, or text/csv (id,kind,name,lon,lat,site,...)',
+        body: Type.Union([
+          Type.String({ description: 'CSV' }),
+          Type.Object({ type: Type.String(), features: Type.Array(Type.Unknown()) }),
+        ]),
+        response: { 200: DeviceImportResult },
+      },
+    },
+    async (request) => {
+      requireRole(request, REGISTRY_ROLES);
+      const started = Date.now();
+      const parsed =
+        typeof request.body === 'string' ? parseDeviceCsv(request.body) : parseDeviceGeoJson(request.body);
+      if (parsed.fatal) throw new BadRequest(`device import refused: ${parsed.fatal}`);
+      const index = await regions.index();
+      const placed = parsed.devices.map((d) => ({ ...d, path: index.place(d.lon, d.lat) }));
+      const client = await app.db.connect();
+      try {
+        await client.query('BEGIN');
+        await upsertDevices(client, placed);
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+      const inGrid = placed.filter((d) => d.path.grid !== null).length;
+      const { background } = await afterChange(parsed.devices);
+      log.info(
+        { imported: placed.length, placed: inGrid, errors: parsed.errors.length, ms: Date.now() - started },
+        'devices imported',
+      );
+      return {
+        imported: placed.length,
+        placed: inGrid,
+        unplaced: placed.length - inGrid,
+        errors: parsed.errors,
+        provisioningInBackground: background,
+      };
+    },
+  );
+
+  routes.post(
+    '/api/devices',
+    {
+      schema: {
+        tags: ['devices'],
+        summary: 'Register one device; answers its MQTT credentials',
+        body: Type.Object(
+          {
+            id: DeviceId,
+            kind: Type.Enum(DEVICE_KINDS),
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            lon: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+            lat: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+            site: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+            attributes: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: DeviceCreateResult },
+      },
+    },
+    async (request, reply) => {
+      requireRole(request, REGISTRY_ROLES);
+      const body = request.body;
+      const input = validateDevice({
+        id: body.id,
+        kind: body.kind,
+        name: body.name,
+        lon: body.lon ?? null,
+        lat: body.lat ?? null,
+        site: body.site ?? null,
+        attributes: body.attributes ?? {},
+      });
+      if (typeof input === 'string') throw new BadRequest(input);
+      const path = (await regions.index()).place(input.lon, input.lat);
+      if (!(await insertDevice(app.db, { ...input, path })))
+        throw new Conflict(`device ${input.id} already exists`);
+      await afterChange([input]);
+      const device = await getDevice(app.db, input.id);
+      reply.status(201);
+      return { device: device!, credentials: provisioner.credentials(input.id) };
+    },
+  );
+
+  routes.get(
+    '/api/devices',
+    {
+      schema: {
+        tags: ['devices'],
+        summary: "Devices in the caller's region",
+        querystring: Type.Object({
+          kind: Type.Optional(Type.Enum(DEVICE_KINDS)),
+          region: Type.Optional(Type.String({ maxLength: 64 })),
+          online: Type.Optional(Type.Boolean()),
+          q: Type.Optional(Type.String({ maxLength: 100 })),
+          limit: Type.Integer({ minimum: 1, maximum: 5000, default: 100 }),
+          offset: Type.Integer({ minimum: 0, default: 0 }),
+        }),
+        response: { 200: DeviceListResponse },
+      },
+    },
+    async (request) => {
+      const user = requireUser(request);
+      const q = request.query;
+      return listDevices(app.db, {
+        scope: scopeCondition(user, '$1'),
+        scopeParam: user.regionId,
+        kind: q.kind,
+        region: q.region,
+        online: q.online,
+        q: q.q?.trim() || undefined,
+        limit: q.limit,
+        offset: q.offset,
+      });
+    },
+  );
+
+  routes.get(
+    '/api/devices/:id',
+    {
+      schema: {
+        tags: ['devices'],
+        summary: 'One device (403 outside the caller region)',
+        params: Type.Object({ id: DeviceId }),
+        response: { 200: Device },
+      },
+    },
+    async (request) => {
+      const user = requireUser(request);
+      const device = await getDevice(app.db, request.params.id);
+      if (!device) throw new NotFound(`device ${request.params.id}`);
+      if (!canSee(user, device.path)) throw new Forbidden(`device ${device.id} is outside your region`);
+      return device;
+    },
+  );
+}
