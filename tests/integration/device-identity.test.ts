@@ -1,0 +1,130 @@
+import { devicePassword, deviceTopic } from '@gridwatch/devices';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  availableBackends,
+  startTestServer,
+  TEST_FLEET_SECRET,
+  type TestServer,
+  uniqueId,
+} from '../support/backends.ts';
+import { connectDevice, waitFor } from '../support/clients.ts';
+
+/**
+ * A device logs in with its own id and derived password and may publish on its own topics
+ * only. On Mosquitto a refused publish is acknowledged and dropped, so what counts is what a
+ * subscriber with the server's account receives.
+ */
+describe.each(availableBackends())('device identity on %s', (backend) => {
+  let server: TestServer;
+  let watcher: MqttClient;
+  const received: Array<{ topic: string; payload: string }> = [];
+  const deviceA = uniqueId('chg');
+  const deviceB = uniqueId('chg');
+
+  beforeAll(async () => {
+    server = await startTestServer(backend);
+    const { mqtt: account } = server.gw.context;
+    watcher = await mqtt.connectAsync(account.url, {
+      clientId: uniqueId('gw-watch'),
+      username: account.username,
+      password: account.password,
+      clean: true,
+      reconnectPeriod: 0,
+      connectTimeout: 10_000,
+    });
+    watcher.on('message', (topic, payload) => received.push({ topic, payload: payload.toString() }));
+    await watcher.subscribeAsync([`gw/+/${deviceA}/#`, `gw/+/${deviceB}/#`], { qos: 1 });
+  });
+
+  afterAll(async () => {
+    await watcher?.endAsync().catch(() => {});
+    await server?.close();
+  });
+
+  it('provisions devices once, with the derived password', async () => {
+    const devices = [
+      { id: deviceA, kind: 'charger' as const },
+      { id: deviceB, kind: 'charger' as const },
+    ];
+    const first = await server.gw.app.identity.provision(devices);
+    expect(first.provisioned).toBe(2);
+    expect(first.refused).toEqual([]);
+    // Only a broker with accounts (Mosquitto dynamic security) has anything to create.
+    expect(first.created).toBe(server.gw.context.mqtt.embedded ? 0 : 2);
+    const again = await server.gw.app.identity.provision(devices);
+    expect(again).toEqual({ provisioned: 2, created: 0, refused: [] });
+    expect(server.gw.app.identity.credentials(deviceA)).toEqual({
+      username: deviceA,
+      password: devicePassword(TEST_FLEET_SECRET, deviceA),
+    });
+  });
+
+  it('refuses a wrong password', async () => {
+    await expect(
+      connectDevice(server.mqttUrl, 'charger', deviceA, { password: 'not-the-password', will: false }),
+    ).rejects.toThrow(/not authori[sz]ed|bad user ?name or password/i);
+    await expect(
+      connectDevice(server.mqttUrl, 'charger', deviceA, {
+        fleetSecret: 'another-fleet-secret-entirely',
+        will: false,
+      }),
+    ).rejects.toThrow(/not authori[sz]ed|bad user ?name or password/i);
+  });
+
+  it.skipIf(backend === 'embedded')('refuses a device that was never provisioned', async () => {
+    const stranger = uniqueId('chg');
+    await expect(connectDevice(server.mqttUrl, 'charger', stranger, { will: false })).rejects.toThrow(
+      /not authori[sz]ed|bad user ?name or password/i,
+    );
+  });
+
+  it("lets A publish on its own topics, not on B's, and not subscribe", async () => {
+    const a = await connectDevice(server.mqttUrl, 'charger', deviceA, { will: false });
+    const nonce = uniqueId('n');
+    try {
+      await a.publishAsync(deviceTopic('charger', deviceA, 'telemetry'), JSON.stringify({ own: nonce }), {
+        qos: 1,
+      });
+      await waitFor(
+        () => received.find((m) => m.payload.includes(nonce) && m.topic.includes(deviceA)),
+        20_000,
+        "A's own message at the server's subscriber",
+      );
+      // The forged publish: Mosquitto acknowledges and drops it, the embedded broker refuses
+      // it and closes the connection; either way it must reach nobody.
+      await Promise.race([
+        a
+          .publishAsync(deviceTopic('charger', deviceB, 'telemetry'), JSON.stringify({ forged: nonce }), {
+            qos: 1,
+          })
+          .catch(() => {}),
+        new Promise((r) => setTimeout(r, 5_000)),
+      ]);
+    } finally {
+      await a.endAsync(true).catch(() => {});
+    }
+
+    // B's own message, sent after the forged one, arrives; the forged one never does.
+    const b = await connectDevice(server.mqttUrl, 'charger', deviceB, { will: false });
+    try {
+      await b.publishAsync(deviceTopic('charger', deviceB, 'telemetry'), JSON.stringify({ marker: nonce }), {
+        qos: 1,
+      });
+      await waitFor(
+        () => received.find((m) => m.payload.includes(`"marker":"${nonce}"`)),
+        20_000,
+        "B's own message",
+      );
+      const granted = await b.subscribeAsync(`gw/+/${deviceA}/#`, { qos: 1 }).catch(() => [{ qos: 128 }]);
+      expect(granted.map((g) => g.qos)).toEqual([128]);
+    } finally {
+      await b.endAsync(true).catch(() => {});
+    }
+    expect(received.filter((m) => m.payload.includes(`"forged":"${nonce}"`))).toEqual([]);
+    expect(received.filter((m) => m.payload.includes(nonce)).map((m) => m.topic)).toEqual([
+      deviceTopic('charger', deviceA, 'telemetry'),
+      deviceTopic('charger', deviceB, 'telemetry'),
+    ]);
+  });
+});
