@@ -1,0 +1,16 @@
+export { DEFAULT_SEED, DISTRICT_SPEC, generateDistrict, gridAtKm } from './district/generate.ts';
+export { districtGeoJson, mapFeatures, regionFeatures } from './district/geojson.ts';
+export type { District, RegionNode, Road, Site } from './district/types.ts';
+export { fleetCsv, fleetGeoJson } from './fleet/export.ts';
+export { CAMERAS_PER_DISTRICT, generateFleet } from './fleet/generate.ts';
+export type { FleetOptions, SimDevice } from './fleet/types.ts';
+export { createModel } from './models/create.ts';
+export { ALL_FAULTS, estimateAlertRate, FAULTS, FIRE_RISK } from './models/faults.ts';
+export type { DeviceModel } from './models/model.ts';
+export { acceleratedStart, createClock, type SimClock } from './runner/clock.ts';
+export {
+  type FleetCounts,
+  type FleetRunner,
+  type FleetRunnerOptions,
+  startFleet,
+} from './runner/fleet-runner.ts';
