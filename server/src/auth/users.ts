@@ -28,7 +28,7 @@ export function createUserStore(db: pg.Pool) {
       return row ? { user: toUser(row), passwordHash: row.password_hash } : null;
     },
 
-    /** Users whose region lies in `regionId`'s subtree (or who have that region). */
+    /** Users whose region lies in `regionId`'s subtree, and those whose region is not imported yet. */
     async listInRegion(regionId: string): Promise<User[]> {
       const { rows } = await db.query<UserRow>(
         `WITH RECURSIVE sub AS (
@@ -36,6 +36,8 @@ export function createUserStore(db: pg.Pool) {
            UNION SELECT r.id FROM regions r JOIN sub ON r.parent_id = sub.id)
          SELECT username, display_name, role, region_id, password_hash FROM users
           WHERE region_id = $1 OR region_id IN (SELECT id FROM sub)
+             -- seeded before the regions were imported: shown rather than hidden
+             OR NOT EXISTS (SELECT 1 FROM regions WHERE id = users.region_id)
           ORDER BY username`,
         [regionId],
       );
