@@ -6,23 +6,25 @@
  *
  * For every file the detector writes what `npm run detect` writes; the `alert` column (the
  * server's raise decisions) is scored with NAB's score.py at threshold 0.5. One
- * configuration (DEFAULT_STAT_PARAMS) for every file.
+ * configuration (the CLI's, `statParams({})`) for every file.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { statParams } from '../../server/src/detection/engine.ts';
 import {
   detectSeries,
   formatDetectionCsv,
   parseSeriesCsv,
   type Series,
 } from '../../server/src/detection/series.ts';
-import { DEFAULT_STAT_PARAMS } from '../../server/src/detection/statistical.ts';
 
 const nabDir = process.env.NAB_DIR ?? '/work/shared/nab';
 const runs = Number(process.env.RUNS ?? 7);
 const keep = process.env.KEEP_RESULTS === '1';
+// What the CLI and a catalogue rule with no minDeviation run with.
+const params = statParams({});
 
 function listCsv(dir: string, prefix = ''): string[] {
   const out: string[] = [];
@@ -44,7 +46,7 @@ const points = [...series.values()].reduce((n, s) => n + s.times.length, 0);
 const outDir = mkdtempSync(join(tmpdir(), 'gw-detect-'));
 let alerts = 0;
 for (const [rel, s] of series) {
-  const detection = detectSeries(s);
+  const detection = detectSeries(s, params);
   const csv = formatDetectionCsv(s, detection);
   const scored = csv
     .trimEnd()
@@ -76,7 +78,7 @@ const scores = JSON.parse(execFileSync('python3', scoreArgs, { encoding: 'utf8' 
 const rates: number[] = [];
 for (let r = 0; r < runs; r++) {
   const start = process.hrtime.bigint();
-  for (const s of series.values()) detectSeries(s);
+  for (const s of series.values()) detectSeries(s, params);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   rates.push(points / seconds);
 }
@@ -90,7 +92,7 @@ for (let r = 0; r < Math.min(runs, 3); r++) {
   const start = process.hrtime.bigint();
   for (const text of texts) {
     const s = parseSeriesCsv(text);
-    formatDetectionCsv(s, detectSeries(s));
+    formatDetectionCsv(s, detectSeries(s, params));
   }
   e2eRates.push(points / (Number(process.hrtime.bigint() - start) / 1e9));
 }
@@ -110,7 +112,7 @@ console.log(
   `throughput (parse + detect + format, median of ${e2eRates.length}): ${Math.round(e2eRates[Math.floor(e2eRates.length / 2)] as number).toLocaleString('en')} points/s`,
 );
 console.log(
-  `conditions: node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} (${cpus().length} cores, shared), params ${JSON.stringify(DEFAULT_STAT_PARAMS)}`,
+  `conditions: node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} (${cpus().length} cores, shared), params ${JSON.stringify(params)}`,
 );
 if (keep) console.log(`results kept in ${outDir}`);
 else rmSync(outDir, { recursive: true, force: true });

@@ -1,4 +1,134 @@
 import fp from 'fastify-plugin';
+import { createEngineState, type DetectionInput, type DeviceMeta, type EngineState, step } from './engine.ts';
+import { loadDevices, loadState, saveState } from './repository.ts';
+import { catalogueRuleSet, isDeviceKindRow, utcOffsetMinutes } from './rule-set.ts';
+import type { Finding } from './types.ts';
 
-// Scaffold: replaced by the detection domain.
-export default fp(async () => {}, { name: 'detection' });
+/** Period of the clock tick that finds silent devices and expires timed alerts. */
+const TICK_MS = 5_000;
+/** Inputs held before the oldest are dropped: detection must never hold ingest back. */
+const MAX_QUEUE = 200_000;
+
+/**
+ * Detection: listens to the bus, runs the pure engine over each batch off the ingest path
+ * (the listeners only queue), hands findings to the alert service, and snapshots the
+ * engine state to `detector_state` so a restart resumes mid-condition.
+ */
+export default fp(
+  async (app) => {
+    const log = app.log.child({ domain: 'detection' });
+    const devices = new Map<string, DeviceMeta>();
+    const rules = catalogueRuleSet(devices, utcOffsetMinutes(app.config.TIME_ZONE));
+    let state: EngineState = createEngineState();
+    const dirty = new Set<string>();
+    let queue: DetectionInput[] = [];
+    let scheduled = false;
+    let dropped = 0;
+    let applying: Promise<unknown> = Promise.resolve();
+
+    async function refreshDevices(): Promise<void> {
+      const rows = await loadDevices(app.db);
+      devices.clear();
+      for (const row of rows) {
+        if (!isDeviceKindRow(row.kind)) continue;
+        devices.set(row.id, { id: row.id, kind: row.kind, site: row.site, gridId: row.grid_id });
+      }
+    }
+
+    function deliver(findings: Finding[]): void {
+      if (findings.length === 0) return;
+      if (!app.hasDecorator('alerts')) {
+        log.warn({ findings: findings.length }, 'no alert service: findings dropped');
+        return;
+      }
+      const alerts = (app as unknown as { alerts: { apply(f: Finding[]): Promise<unknown> } }).alerts;
+      // Keep findings in order: one apply at a time.
+      applying = applying
+        .then(() => alerts.apply(findings))
+        .catch((err) => log.error({ err, findings: findings.length }, 'applying findings failed'));
+    }
+
+    function run(inputs: DetectionInput[], now: number): void {
+      const findings: Finding[] = [];
+      for (const input of inputs) {
+        const result = step(state, input, rules, now);
+        state = result.state;
+        if (input.type !== 'tick') dirty.add(input.deviceId);
+        for (const f of result.findings) findings.push(f);
+      }
+      deliver(findings);
+    }
+
+    function drain(): void {
+      scheduled = false;
+      const batch = queue;
+      queue = [];
+      try {
+        run(batch, Date.now());
+      } catch (err) {
+        log.error({ err }, 'detection failed on a batch');
+      }
+    }
+
+    function enqueue(inputs: DetectionInput[]): void {
+      for (const input of inputs) queue.push(input);
+      if (queue.length > MAX_QUEUE) {
+        dropped += queue.length - MAX_QUEUE;
+        queue.splice(0, queue.length - MAX_QUEUE);
+        log.warn({ dropped }, 'detection queue full: oldest inputs dropped');
+      }
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(drain);
+      }
+    }
+
+    app.bus.on('readings', (readings) => {
+      enqueue(
+        readings.map((r) => ({
+          type: 'reading',
+          deviceId: r.deviceId,
+          ts: r.ts,
+          data: r.data as unknown as Record<string, unknown>,
+        })),
+      );
+    });
+    app.bus.on('device-events', (events) => {
+      enqueue(events.map((e) => ({ type: 'event', deviceId: e.deviceId, ts: e.ts, event: e.data.type })));
+    });
+    app.bus.on('device-status', (c) => {
+      enqueue([{ type: 'status', deviceId: c.deviceId, at: c.at, online: c.online, reason: c.reason }]);
+    });
+    app.bus.on('devices-changed', () => {
+      refreshDevices().catch((err) => log.error({ err }, 'refreshing devices failed'));
+    });
+
+    async function save(all = false): Promise<void> {
+      const ids = all ? Object.keys(state.devices) : [...dirty];
+      dirty.clear();
+      await saveState(app.db, state, ids);
+    }
+
+    let tick: NodeJS.Timeout | undefined;
+    let saver: NodeJS.Timeout | undefined;
+    app.addHook('onReady', async () => {
+      await refreshDevices();
+      state = await loadState(app.db);
+      log.info({ devices: devices.size, restored: Object.keys(state.devices).length }, 'detection ready');
+      tick = setInterval(() => enqueue([{ type: 'tick' }]), TICK_MS);
+      saver = setInterval(() => {
+        save().catch((err) => log.error({ err }, 'saving detector state failed'));
+      }, app.config.DETECTION_SAVE_MS);
+      tick.unref();
+      saver.unref();
+    });
+    app.addHook('preClose', async () => {
+      clearInterval(tick);
+      clearInterval(saver);
+      if (queue.length > 0) drain();
+      await applying;
+      await save(true).catch((err) => log.error({ err }, 'saving detector state failed'));
+    });
+  },
+  { name: 'detection', dependencies: ['db', 'bus', 'alerts'] },
+);

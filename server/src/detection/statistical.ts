@@ -1,17 +1,19 @@
 /**
  * Streaming statistical detector for a numeric series with no fixed threshold (people
  * counts, charging current, the `npm run detect` CLI). Constant memory per series: a few
- * scalars plus a day profile and a week profile of fixed size. Pure: the caller passes the
- * sample's own timestamp, nothing reads a clock.
+ * scalars plus an hour-of-day profile (24) and an hour-of-week profile (168). Pure: the
+ * caller passes the sample's own timestamp, nothing reads a clock.
  *
- * Two predictors run side by side and the better one (smaller running scale) speaks:
- * - seasonal: slow level + hour-of-day deviation + day-of-week deviation (EWMA profiles);
- * - local: a fast EWMA of recent values (for series with no rhythm).
- * Each scores its residual against a robust running scale (EWMA of winsorised absolute
- * residuals), so one outlier does not teach the detector that outliers are normal.
- * A two-sided CUSUM over the standardised residuals catches level shifts too small to
- * show in any one point. After a raise the alert stays active until values are normal
- * for `clearAfterS` and a few reports, so one condition raises once.
+ * Two predictors run side by side:
+ * - seasonal: hourly means by hour of day (EWMA over days) plus the hour of week's
+ *   deviation from them (EWMA over weeks), trusted once a slot has been seen twice;
+ * - local: a fast EWMA of recent values, for series with no rhythm.
+ * A point raises only when it surprises both (robust z-score against a running scale of
+ * winsorised residuals) and beats the recent peak residual of both: a series whose
+ * normal life has spikes does not alert on every spike. A smoothed seasonal residual that
+ * beats its own recent peak catches level shifts and lost rhythms. After a raise the
+ * alert stays active until values are normal for `clearAfterS` and `clearAfterPoints`
+ * reports, so one condition raises once (the refractory period).
  */
 
 /** Tuning of the statistical detector. One configuration serves every series. */
@@ -23,9 +25,22 @@ export interface StatParams {
   /** ...and after at least this many normal reports. @default 12 */
   clearAfterPoints: number;
   /** Reports seen before any alert. @default 200 */
-  warmup: 200, and its size (in scales) that means a level shift. */
-  alphaDrift: 0.3, scales. */
-  alphaLocal: 0.3, minutes (hour-of-day and day-of-week are local). @default 0 */
+  warmup: number;
+  /** Residual, in running scales, that can raise. @default 5 */
+  zRaise: number;
+  /** Per-report decay of the recent peak residuals. @default 0.999 */
+  peakDecay: number;
+  /** A residual must exceed the recent peak residual divided by this to raise. @default 0.8 */
+  qFactor: number;
+  /** EWMA weight of the smoothed seasonal residual (level-shift channel). @default 0.3 */
+  alphaDrift: number;
+  /** Smoothed residual, in seasonal scales, that can mean a level shift. @default 2 */
+  zShift: number;
+  /** EWMA weight of the local level. @default 0.3 */
+  alphaLocal: number;
+  /** EWMA weight of the running scales. @default 0.01 */
+  alphaScale: number;
+  /** Offset of local time from UTC, minutes (hour-of-day and day-of-week are local). @default 0 */
   utcOffsetMin: number;
 }
 
@@ -51,7 +66,6 @@ const SLOT_MIN_VISITS = 2;
 /** Residuals are clipped at this many scales before they update the scale. */
 const WINSOR = 4;
 const HOUR_MS = 3_600_000;
-const QUANTILE_STEP = 0.05;
 /** Scale floor relative to the level. */
 const SCALE_FLOOR = 1e-3;
 /** Profile weights per visit (a day for hour-of-day, a week for day-of-week). */
@@ -145,9 +159,10 @@ export function stepStat(s: StatState, p: StatParams, t: number, x: number): Sta
   // Predictions from what was learnt before this sample.
   const localRes = x - s.local;
   const localScale = floorScale(s.localScale, s.local);
-  const dayOk = s.dayN[h] >= SLOT_MIN_VISITS;
-  const weekOk = dayOk && s.weekN[w] >= SLOT_MIN_VISITS;
-  const seasExpected = dayOk ? s.day[h] + (weekOk ? s.week[w] : 0) : s.local;
+  const dayMean = s.day[h] as number;
+  const dayOk = (s.dayN[h] as number) >= SLOT_MIN_VISITS;
+  const weekOk = dayOk && (s.weekN[w] as number) >= SLOT_MIN_VISITS;
+  const seasExpected = dayOk ? dayMean + (weekOk ? (s.week[w] as number) : 0) : s.local;
   const seasRes = x - seasExpected;
   const seasScale = dayOk ? floorScale(s.seasScale, seasExpected) : localScale;
   // A spike surprises both the rhythm and the recent level; a slow drift away from the
@@ -209,16 +224,10 @@ export function stepStat(s: StatState, p: StatParams, t: number, x: number): Sta
   const cleaned = dayOk ? seasExpected + clip(seasRes, seasScale) : x;
   s.hourN++;
   s.hourSum += cleaned;
-  s.hourWeekSum += cleaned - (dayOk ? s.day[h] : cleaned);
+  s.hourWeekSum += cleaned - (dayOk ? dayMean : cleaned);
   s.n++;
   s.lastT = t;
   return result;
-}
-
-/** Stochastic quantile tracking with a step proportional to the estimate (scale-free). */
-function trackQuantile(q: number, r: number, p: number, scale: number): number {
-  const step = QUANTILE_STEP * (q > scale ? q : scale);
-  return r > q ? q + step * p : q - step * (1 - p);
 }
 
 function commitHour(s: StatState): void {
@@ -227,10 +236,14 @@ function commitHour(s: StatState): void {
   const w = (s.hour + 3 * 24) % WEEK_SLOTS;
   const day = s.hourSum / s.hourN;
   const week = s.hourWeekSum / s.hourN;
-  s.day[h] = s.dayN[h] === 0 ? day : s.day[h] + ALPHA_DAY * (day - s.day[h]);
-  s.dayN[h]++;
-  s.week[w] = s.weekN[w] === 0 ? week : s.week[w] + ALPHA_WEEK * (week - s.week[w]);
-  s.weekN[w]++;
+  const dayN = s.dayN[h] as number;
+  const weekN = s.weekN[w] as number;
+  const dayOld = s.day[h] as number;
+  const weekOld = s.week[w] as number;
+  s.day[h] = dayN === 0 ? day : dayOld + ALPHA_DAY * (day - dayOld);
+  s.dayN[h] = dayN + 1;
+  s.week[w] = weekN === 0 ? week : weekOld + ALPHA_WEEK * (week - weekOld);
+  s.weekN[w] = weekN + 1;
   s.hourN = 0;
   s.hourSum = 0;
   s.hourWeekSum = 0;

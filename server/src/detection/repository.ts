@@ -1,0 +1,52 @@
+import type pg from 'pg';
+import { createEngineState, type DeviceState, type EngineState } from './engine.ts';
+
+/** Row id holding the cross-device part of the state (recent raises, open incidents). */
+const CORRELATION_ROW = '*correlation';
+
+export interface DeviceRow {
+  id: string;
+  kind: string;
+  site: string | null;
+  grid_id: string | null;
+}
+
+export async function loadDevices(db: pg.Pool): Promise<DeviceRow[]> {
+  const { rows } = await db.query<DeviceRow>('SELECT id, kind, site, grid_id FROM devices');
+  return rows;
+}
+
+export async function loadState(db: pg.Pool): Promise<EngineState> {
+  const state = createEngineState();
+  const { rows } = await db.query<{ device_id: string; state: unknown }>(
+    'SELECT device_id, state FROM detector_state',
+  );
+  for (const row of rows) {
+    if (row.device_id === CORRELATION_ROW) {
+      const c = row.state as Pick<EngineState, 'recent' | 'incidents'>;
+      state.recent = Array.isArray(c.recent) ? c.recent : [];
+      state.incidents = Array.isArray(c.incidents) ? c.incidents : [];
+    } else {
+      state.devices[row.device_id] = row.state as DeviceState;
+    }
+  }
+  return state;
+}
+
+/** Upserts the given devices' state and the correlation row. */
+export async function saveState(db: pg.Pool, state: EngineState, deviceIds: string[]): Promise<void> {
+  const ids: string[] = [CORRELATION_ROW];
+  const docs: string[] = [JSON.stringify({ recent: state.recent, incidents: state.incidents })];
+  for (const id of deviceIds) {
+    const d = state.devices[id];
+    if (!d) continue;
+    ids.push(id);
+    docs.push(JSON.stringify(d));
+  }
+  await db.query(
+    `INSERT INTO detector_state (device_id, state, updated_at)
+     SELECT u.id, u.doc::jsonb, now() FROM unnest($1::text[], $2::text[]) AS u(id, doc)
+     ON CONFLICT (device_id) DO UPDATE SET state = EXCLUDED.state, updated_at = EXCLUDED.updated_at`,
+    [ids, docs],
+  );
+}
