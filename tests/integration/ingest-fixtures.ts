@@ -1,0 +1,137 @@
+import type { DeviceKind } from '@gridwatch/devices';
+import { devicePassword, deviceTopic } from '@gridwatch/devices';
+import mqtt, { type MqttClient } from 'mqtt';
+import type pg from 'pg';
+import pino from 'pino';
+import { SERVER_MQTT_USERNAME, serverMqttPassword } from '../../server/src/embedded/broker.ts';
+import { type BackendName, realServices, TEST_FLEET_SECRET } from '../support/backends.ts';
+
+/** Builders for payloads that pass the catalogue's schemas. */
+export const aCameraReading = (seq: number, over: Record<string, unknown> = {}) => ({
+  ts: Date.now(),
+  seq,
+  fps: 25,
+  bitrateKbps: 4096,
+  storageUsedPct: 40,
+  temperatureC: 35,
+  peopleCount: seq % 50,
+  ...over,
+});
+export const aCameraEvent = (seq: number, over: Record<string, unknown> = {}) => ({
+  ts: Date.now(),
+  seq,
+  type: 'tamper',
+  ...over,
+});
+
+export interface TestDevice {
+  id: string;
+  kind: DeviceKind;
+}
+
+/** Puts devices into `devices` directly (the import route belongs to another domain). */
+export async function registerDevices(pool: pg.Pool, devices: TestDevice[]): Promise<void> {
+  await pool.query(
+    `INSERT INTO devices (id, kind, name) SELECT id, kind, id FROM unnest($1::text[], $2::text[]) AS u(id, kind)
+     ON CONFLICT (id) DO NOTHING`,
+    [devices.map((d) => d.id), devices.map((d) => d.kind)],
+  );
+}
+
+/**
+ * Gives devices broker accounts where the broker needs them (Mosquitto with dynamic
+ * security); the embedded broker checks derived passwords itself.
+ */
+export async function provisionDevices(backend: BackendName, devices: TestDevice[]): Promise<void> {
+  if (backend !== 'real') return;
+  const real = realServices()!;
+  if (!real.mqttAdminUsername || !real.mqttAdminPassword) return;
+  const { createIdentity } = await import('../../server/src/identity/identity.ts');
+  const identity = createIdentity({
+    fleetSecret: TEST_FLEET_SECRET,
+    log: pino({ level: 'silent' }),
+    dynsec: { url: real.mqttUrl, username: real.mqttAdminUsername, password: real.mqttAdminPassword },
+  });
+  const result = await identity.provision(devices);
+  if (result.provisioned !== devices.length) {
+    throw new Error(`provisioning failed: ${JSON.stringify(result.refused)}`);
+  }
+}
+
+/** A device's own connection that reconnects by itself and resends unacknowledged QoS 1 messages. */
+export async function devicePublisher(mqttUrl: string, device: TestDevice): Promise<MqttClient> {
+  return mqtt.connectAsync(mqttUrl, {
+    clientId: `${device.id}-${Math.random().toString(16).slice(2, 8)}`,
+    username: device.id,
+    password: devicePassword(TEST_FLEET_SECRET, device.id),
+    clean: true,
+    reconnectPeriod: 250,
+    connectTimeout: 5000,
+  });
+}
+
+/** The server's account (it may publish anywhere under gw/): used to send what no device could. */
+export async function serverAccountPublisher(
+  backend: BackendName,
+  mqttUrl: string,
+  opts: { reconnect?: boolean } = {},
+): Promise<MqttClient> {
+  const real = realServices();
+  const creds =
+    backend === 'real'
+      ? { username: real?.mqttServerUsername, password: real?.mqttServerPassword }
+      : { username: SERVER_MQTT_USERNAME, password: serverMqttPassword(TEST_FLEET_SECRET) };
+  return mqtt.connectAsync(mqttUrl, {
+    clientId: `gw-test-pub-${Math.random().toString(16).slice(2, 10)}`,
+    ...creds,
+    clean: true,
+    reconnectPeriod: opts.reconnect ? 250 : 0,
+    connectTimeout: 5000,
+  });
+}
+
+/** Publishes QoS 1 and resolves once the broker acknowledged every message. */
+export function publishAll(
+  client: MqttClient,
+  messages: Array<[topic: string, payload: unknown]>,
+): Promise<void> {
+  return Promise.all(
+    messages.map(
+      ([topic, payload]) =>
+        new Promise<void>((resolve, reject) =>
+          client.publish(
+            topic,
+            typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload),
+            { qos: 1 },
+            (err) => (err ? reject(err) : resolve()),
+          ),
+        ),
+    ),
+  ).then(() => {});
+}
+
+export const telemetryTopic = (d: TestDevice) => deviceTopic(d.kind, d.id, 'telemetry');
+
+/** Rows of one device, and how many distinct readings among them. */
+export async function telemetryCount(pool: pg.Pool, deviceId: string): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM telemetry WHERE device_id = $1',
+    [deviceId],
+  );
+  return rows[0]!.n;
+}
+
+/** Value of one sample of a Prometheus counter in the app's registry (0 when absent). */
+export async function metricValue(
+  registry: { getSingleMetric(name: string): unknown },
+  name: string,
+  labels: Record<string, string>,
+): Promise<number> {
+  const metric = registry.getSingleMetric(name) as
+    | { get(): Promise<{ values: Array<{ value: number; labels: Record<string, string | number> }> }> }
+    | undefined;
+  if (!metric) return 0;
+  const { values } = await metric.get();
+  const hit = values.find((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want));
+  return hit?.value ?? 0;
+}
