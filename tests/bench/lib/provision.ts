@@ -154,7 +154,7 @@ export async function ensureBrokerAccounts(
   return 'bench';
 }
 
-/** Deletes the bench devices' broker accounts and the bench role (whoever created them). */
+/** Deletes the bench devices' broker accounts and roles (whoever created them). */
 export async function removeBrokerAccounts(
   services: BenchServices,
   devices: BenchDevice[],
@@ -165,6 +165,8 @@ export async function removeBrokerAccounts(
   try {
     await admin.start();
     await admin.run(devices.map((d) => ({ command: 'deleteClient', username: d.id })));
+    // The identity domain gives each device a role of its own (`gw-device-<id>`); the bench's fallback one shared role.
+    await admin.run(devices.map((d) => ({ command: 'deleteRole', rolename: `gw-device-${d.id}` })));
     await admin.run([{ command: 'deleteRole', rolename: role }]);
   } catch (err) {
     console.error(`warning: could not remove bench broker accounts: ${(err as Error).message}`);
