@@ -144,3 +144,32 @@ export function readOutcome(tag: string, responses: DynsecResponse[]): Provision
   }
   return outcome;
 }
+
+/** ACLs of the server's own account: every device topic (also shared), $SYS, publish on gw/#. */
+export const SERVER_ACLS = [
+  { acltype: 'subscribePattern', topic: `${TOPIC_ROOT}/#`, priority: 0, allow: true },
+  { acltype: 'subscribePattern', topic: '$share/#', priority: 0, allow: true },
+  { acltype: 'subscribePattern', topic: '$SYS/#', priority: 0, allow: true },
+  { acltype: 'publishClientSend', topic: `${TOPIC_ROOT}/#`, priority: 0, allow: true },
+  { acltype: 'publishClientReceive', topic: `${TOPIC_ROOT}/#`, priority: 0, allow: true },
+  { acltype: 'publishClientReceive', topic: '$SYS/#', priority: 0, allow: true },
+];
+
+/**
+ * The server's account and role, created when missing (an existing account keeps its
+ * password: other instances may be logged in with it). Same rights as
+ * deploy/scripts/ci-services.sh gives it.
+ */
+export function serverAccountCommands(username: string, password: string): DynsecCommand[] {
+  return [
+    { command: 'createRole', rolename: username, acls: SERVER_ACLS, correlationData: 'server:role' },
+    {
+      command: 'createClient',
+      username,
+      password,
+      textname: 'gridwatch server',
+      roles: [{ rolename: username, priority: 0 }],
+      correlationData: 'server:client',
+    },
+  ];
+}

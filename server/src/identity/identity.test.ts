@@ -125,4 +125,21 @@ describe('identity', () => {
       refused: [{ id: 'gridwatch-server', reason: 'id is reserved for an operator account' }],
     });
   });
+
+  it('creates the server account when missing and leaves an existing one alone', async () => {
+    const broker = fakeBroker();
+    const identity = createIdentity({ fleetSecret: SECRET, log, dynsec, connect: broker.connect });
+    await identity.ensureServerAccount({ username: 'gridwatch-server', password: 'server-pw' });
+    expect(broker.clients.get('gridwatch-server')?.password).toBe('server-pw');
+    expect(broker.roles.has('gridwatch-server')).toBe(true);
+    await identity.ensureServerAccount({ username: 'gridwatch-server', password: 'other-pw' });
+    expect(broker.clients.get('gridwatch-server')?.password).toBe('server-pw');
+    // Nothing to do without dynamic security or without an account.
+    await createIdentity({ fleetSecret: SECRET, log, dynsec: null }).ensureServerAccount({
+      username: 'u',
+      password: 'p',
+    });
+    await identity.ensureServerAccount({});
+    expect(broker.connections()).toBe(2);
+  });
 });

@@ -8,6 +8,7 @@ import {
   packCommands,
   readOutcome,
   refusalReason,
+  serverAccountCommands,
 } from './dynsec-commands.ts';
 
 export interface ProvisionResult {
@@ -20,6 +21,11 @@ export interface ProvisionResult {
 }
 
 export interface Identity {
+  /**
+   * Creates the server's own broker account (MQTT_USERNAME / MQTT_PASSWORD) when it is
+   * missing, so a fresh broker needs only its admin account. No-op without dynamic security.
+   */
+  ensureServerAccount(account: { username?: string; password?: string }): Promise<void>;
   /** Gives each device a broker account allowed to publish on its own topics only. */
   provision(devices: DeviceIdentity[]): Promise<ProvisionResult>;
   /** The MQTT login of a device: its id, and the password derived from the fleet secret. */
@@ -107,6 +113,24 @@ export function createIdentity(deps: IdentityDeps): Identity {
 
   return {
     credentials,
+    async ensureServerAccount(account) {
+      const dynsec = deps.dynsec;
+      if (!dynsec || !account.username || !account.password) return;
+      const client = await connect(dynsec);
+      try {
+        const responses = await client.send(serverAccountCommands(account.username, account.password));
+        const failed = responses.filter((r) => r.error && !/already exists/i.test(r.error));
+        if (failed.length > 0) {
+          throw new Error(
+            `creating the server's broker account failed: ${failed.map((r) => r.error).join('; ')}`,
+          );
+        }
+        const created = responses.some((r) => r.command === 'createClient' && !r.error);
+        if (created) log.info({ username: account.username }, 'server broker account created');
+      } finally {
+        await client.close();
+      }
+    },
     provision(devices) {
       const refused: ProvisionResult['refused'] = [];
       const unique = new Map<string, DeviceIdentity>();

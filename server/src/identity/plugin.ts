@@ -24,7 +24,18 @@ export default fp(
     if (!gw.mqtt.embedded && !admin) {
       log.info('no MQTT_ADMIN_USERNAME/PASSWORD: devices must be given broker accounts by the broker itself');
     }
-    app.decorate('identity', createIdentity({ fleetSecret: gw.fleetSecret, log, dynsec: admin }));
+    const identity = createIdentity({ fleetSecret: gw.fleetSecret, log, dynsec: admin });
+    // Before ingest connects with that account (ingest registers after identity).
+    if (admin) {
+      await identity
+        .ensureServerAccount({ username: gw.mqtt.username, password: gw.mqtt.password })
+        .catch((err) => {
+          throw new Error(
+            `broker ${gw.mqtt.url} with MQTT_ADMIN_USERNAME: ${err instanceof Error ? err.message : err}`,
+          );
+        });
+    }
+    app.decorate('identity', identity);
   },
   { name: 'identity', dependencies: ['context'] },
 );
