@@ -36,7 +36,7 @@ const EVENT_FAULTS: Record<string, ChargerEvent['type']> = {
 };
 
 /** Overheating climbs this fast (°C a minute) and cools this fast after the breaker trips. */
-const HEAT_RATE = 14;
+const HEAT_RATE = 20;
 const COOL_RATE = 6;
 
 export class ChargerModel implements DeviceModel {

@@ -10,6 +10,8 @@ export interface PlannedFault {
   deviceId: string;
   /** The random fault (or scenario step) it belongs to, e.g. `fire-risk`. */
   origin: string;
+  /** Outage length for faults that cut the connection, seconds (default: the model's random one). */
+  forS?: number;
 }
 
 const MAX_HOUR_FACTOR = 2.5;

@@ -55,7 +55,7 @@ export interface FleetRunner {
   readonly clock: SimClock;
   counts(): FleetCounts;
   /** Starts `faultId` on a device at simulated time `at` (default now). */
-  inject(deviceId: string, faultId: string, at?: number, origin?: string): void;
+  inject(deviceId: string, faultId: string, opts?: { at?: number; origin?: string; forS?: number }): void;
   /** Resolves once every device has connected at least once. */
   allConnected: Promise<void>;
   stop(): Promise<void>;
@@ -146,7 +146,7 @@ export function startFleet(opts: FleetRunnerOptions): FleetRunner {
     if (effect.disconnectForS) {
       slot.link?.drop();
       slot.link = undefined;
-      slot.downUntil = f.at + effect.disconnectForS * 1000;
+      slot.downUntil = f.at + (f.forS ?? effect.disconnectForS) * 1000;
     }
   };
 
@@ -217,12 +217,14 @@ export function startFleet(opts: FleetRunnerOptions): FleetRunner {
       inFlight: inFlight(),
       ...counts,
     }),
-    inject(deviceId, faultId, at, origin) {
-      pending.push({ at: at ?? clock.now(), faultId, deviceId, origin: origin ?? faultId });
+    inject(deviceId, faultId, o = {}) {
+      pending.push({ at: o.at ?? clock.now(), faultId, deviceId, origin: o.origin ?? faultId, forS: o.forS });
     },
     async stop() {
       clearInterval(timer);
-      await Promise.all(order.map((s) => s.link?.close()));
+      // In batches: thousands of goodbyes at once overwhelm an in-process broker.
+      for (let i = 0; i < order.length; i += 200)
+        await Promise.all(order.slice(i, i + 200).map((s) => s.link?.close()));
       await Promise.all(gateways.map((g) => g.endAsync().catch(() => {})));
     },
   };

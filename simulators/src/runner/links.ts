@@ -68,17 +68,13 @@ export function deviceLink(
     },
     close: () =>
       new Promise<void>((resolve) => {
-        // A clean goodbye: a stopped simulator leaves retained `offline` rather than a will.
-        if (!client.connected) return client.end(true, {}, () => resolve());
-        const offline: DeviceStatus = {
-          state: 'offline',
-          ts: Math.round(opts.now()),
-          reason: 'simulator-stopped',
-        };
-        client.publish(topic('status'), JSON.stringify(offline), { qos: 1, retain: true }, () =>
-          client.end(false, {}, () => resolve()),
-        );
-        setTimeout(() => client.end(true, {}, () => resolve()), 3000).unref();
+        // A clean DISCONNECT, so no last will: stopping the simulator is not thousands of
+        // devices failing at once (the server's silence rule still notices if it keeps running).
+        const timer = setTimeout(() => client.end(true, {}, () => resolve()), 3000);
+        client.end(!client.connected, {}, () => {
+          clearTimeout(timer);
+          resolve();
+        });
       }),
   };
 }
