@@ -97,7 +97,7 @@ export const AlertList = Type.Object({
 });
 export type AlertList = Static<typeof AlertList>;
 
-/** `GET /api/alerts/:id`: the alert and its full history, oldest first. */
+/** `GET /api/alerts/:id`: the alert and its full history, in the order it was recorded. */
 export const AlertDetail = Type.Object({ ...Alert.properties, history: Type.Array(AlertHistoryEntry) });
 export type AlertDetail = Static<typeof AlertDetail>;
 

@@ -117,7 +117,7 @@ export async function alertById(c: Queryable, id: string, lock = false): Promise
 
 export async function historyOf(c: Queryable, id: string): Promise<HistoryRecord[]> {
   const { rows } = await c.query<HistoryRecord>(
-    'SELECT alert_id, at, action, by_user, remark FROM alert_history WHERE alert_id = $1 ORDER BY at, id',
+    'SELECT alert_id, at, action, by_user, remark FROM alert_history WHERE alert_id = $1 ORDER BY id',
     [id],
   );
   return rows;
