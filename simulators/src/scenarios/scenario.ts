@@ -97,3 +97,28 @@ export function isAnticipated(
     scenario.allow.some((a) => a.cause === alert.cause && (!a.device || id(a.device) === alert.deviceId))
   );
 }
+
+export interface AlertCheck {
+  /** Expected alerts that did not arrive. */
+  missing: Array<{ cause: string; deviceId: string; severity: string }>;
+  /** Critical alerts about the scenario's devices that it neither expects nor allows. */
+  unexpectedCritical: Array<{ cause: string; deviceId: string }>;
+}
+
+/** Compares the alerts a server raised with what `scenario` expects. */
+export function checkAlerts(
+  scenario: Scenario,
+  alerts: Array<{ cause: string; deviceId: string; deviceIds?: string[]; severity: string }>,
+  deviceIds: Set<string>,
+  opts: { idPrefix?: string } = {},
+): AlertCheck {
+  const missing = expectedAlerts(scenario, opts).filter(
+    (e) => !alerts.some((a) => a.cause === e.cause && a.deviceId === e.deviceId && a.severity === e.severity),
+  );
+  const unexpectedCritical = alerts
+    .filter((a) => a.severity === 'critical')
+    .filter((a) => [a.deviceId, ...(a.deviceIds ?? [])].some((id) => deviceIds.has(id)))
+    .filter((a) => !isAnticipated(scenario, a, opts))
+    .map((a) => ({ cause: a.cause, deviceId: a.deviceId }));
+  return { missing, unexpectedCritical };
+}
