@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type DeviceKind, isDeviceKind } from '@gridwatch/devices';
+import pg from 'pg';
+import pino from 'pino';
+import { loadConfig } from '../config.ts';
+import { type CredentialsFormat, credentialsCsv } from './credentials-csv.ts';
+import { refusalReason } from './dynsec-commands.ts';
+import { createIdentity } from './identity.ts';
+
+/**
+ * Operator commands for device identities, reading the devices from DATABASE_URL:
+ *
+ *   tsx server/src/identity/identity-cli.ts provision          # Mosquitto: (re)create every device's account
+ *   tsx server/src/identity/identity-cli.ts export [emqx|plain]  # CSV of logins for EMQX's built-in database
+ *
+ * The fleet secret is DEVICE_SECRET, or the one generated into DATA_DIR.
+ */
+async function main(argv: string[]): Promise<void> {
+  const [command, format = 'emqx'] = argv;
+  const config = loadConfig(process.env);
+  if (!config.DATABASE_URL)
+    throw new Error('DATABASE_URL is not set: the devices are read from the database');
+  const fleetSecret =
+    config.DEVICE_SECRET ?? readFileSync(join(resolve(config.DATA_DIR), 'fleet-secret'), 'utf8').trim();
+  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 1 });
+  try {
+    const { rows } = await pool.query<{ id: string; kind: string }>(
+      'SELECT id, kind FROM devices ORDER BY id',
+    );
+    const devices = rows
+      .filter((r) => isDeviceKind(r.kind))
+      .map((r) => ({ id: r.id, kind: r.kind as DeviceKind }));
+    if (command === 'export') {
+      if (format !== 'emqx' && format !== 'plain')
+        throw new Error(`unknown format "${format}" (emqx or plain)`);
+      process.stdout.write(
+        credentialsCsv(
+          devices.filter((d) => refusalReason(d) === null).map((d) => d.id),
+          fleetSecret,
+          format as CredentialsFormat,
+        ),
+      );
+      return;
+    }
+    if (command === 'provision') {
+      if (!config.MQTT_URL || !config.MQTT_ADMIN_USERNAME || !config.MQTT_ADMIN_PASSWORD) {
+        throw new Error(
+          'provision needs MQTT_URL, MQTT_ADMIN_USERNAME and MQTT_ADMIN_PASSWORD (Mosquitto dynamic security)',
+        );
+      }
+      const identity = createIdentity({
+        fleetSecret,
+        log: pino({ level: 'info' }),
+        dynsec: {
+          url: config.MQTT_URL,
+          username: config.MQTT_ADMIN_USERNAME,
+          password: config.MQTT_ADMIN_PASSWORD,
+        },
+      });
+      const result = await identity.provision(devices);
+      console.log(
+        JSON.stringify({ devices: devices.length, ...result, refused: result.refused.slice(0, 50) }),
+      );
+      if (result.refused.length > 0) process.exitCode = 1;
+      return;
+    }
+    throw new Error('usage: identity-cli.ts provision | export [emqx|plain]');
+  } finally {
+    await pool.end();
+  }
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
