@@ -43,7 +43,7 @@ export async function deviceRoutes(
           'Import devices: GeoJSON FeatureCollection of Points, or text/csv (id,kind,name,lon,lat,site,...)',
         body: Type.Union([
           Type.String({ description: 'CSV' }),
-          Type.Object({ type: Type.String(), features: Type.Array(Type.Unknown()) }),
+          Type.Record(Type.String(), Type.Unknown(), { description: 'GeoJSON FeatureCollection of Points' }),
         ]),
         response: { 200: DeviceImportResult },
       },
