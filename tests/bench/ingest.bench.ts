@@ -93,6 +93,7 @@ try {
   const metricsBefore = await scrape(bench.server.url).catch(() => []);
   const cpuBefore = cpuByCommand();
   const serverProc = sampleProcess(bench.server.pid);
+  const loadProcs = load.pids().map((pid) => sampleProcess(pid));
   const notifyTimes: number[] = [];
   const probeStart = probe.latencies.length;
   let ticks = 0;
@@ -128,6 +129,7 @@ try {
   if (stored.telemetry + stored.events >= expected) drainedAt = Math.min(drainedAt, Date.now());
   clearInterval(sentinelClock);
   const serverUse = serverProc.stop();
+  const loadCores = loadProcs.reduce((a, p) => a + p.stop().cores, 0);
   const spanS = (drainedAt - totals.firstPublishAt) / 1000;
   const machineCpu = cpuDelta(cpuBefore, cpuByCommand(), (Date.now() - t0) / 1000);
   const metricsAfter = await scrape(bench.server.url).catch(() => []);
@@ -182,6 +184,7 @@ try {
       `${fmt.ms(percentile(latencies, 50))} / ${fmt.ms(percentile(latencies, 99))} (max ${fmt.ms(Math.max(...latencies))}, n = ${latencies.length})`,
     ],
     ['server CPU', `${serverUse.cores.toFixed(2)} cores (${serverUse.cpuSeconds.toFixed(1)} s CPU)`],
+    ['load generator CPU', `${loadCores.toFixed(2)} cores (${workers} process(es))`],
     ['server RSS peak / end', `${fmt.mb(serverUse.peakRss)} / ${fmt.mb(serverUse.lastRss)}`],
     [
       'CPU by process (cores)',
@@ -249,7 +252,9 @@ try {
     cleanup.add('close bare subscriber', () => sub.close());
     await sub.next('ready', 60_000);
     const subCpu = sampleProcess(sub.proc.pid!);
+    const bareLoadProcs = load.pids().map((pid) => sampleProcess(pid));
     const bareTotals = await load.run();
+    const bareLoadCores = bareLoadProcs.reduce((a, p) => a + p.stop().cores, 0);
     const askReport = async () => {
       const reply = sub.next('report');
       sub.send({ cmd: 'report' });
@@ -271,6 +276,10 @@ try {
     console.log('\n== bare mqtt.js subscriber (ceiling), same fleet and load ==');
     const bl: Array<[string, string]> = [
       ['published (acked)', `${fmt.int(bareTotals.published)} (${fmt.int(bareTotals.acked)})`],
+      [
+        'offered rate (median/s)',
+        `${fmt.int(median(bareTotals.perSecond.slice(1, -1)))} msg/s (load generator ${bareLoadCores.toFixed(2)} cores)`,
+      ],
       [
         'received',
         `${fmt.int(report.received)} (lost ${fmt.int(bareTotals.acked - report.received)}, parse errors ${report.parseErrors})`,

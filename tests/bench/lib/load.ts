@@ -73,6 +73,7 @@ export async function connectLoad(opts: LoadOptions) {
     });
   return {
     progress: () => progress,
+    pids: () => children.map((c) => c.proc.pid!).filter(Boolean),
     /** Starts publishing; resolves when every process has finished and its acknowledgements arrived. */
     async run(): Promise<LoadTotals> {
       const done = children.map((c) => c.next('done', (opts.seconds + 600) * 1000));
