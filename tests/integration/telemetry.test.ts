@@ -1,0 +1,206 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../../server/src/auth/demo-users.ts';
+import { availableBackends, startTestServer, type TestServer, uniqueId } from '../support/backends.ts';
+import { api, login } from '../support/clients.ts';
+import { AT, districtGeoJson } from './regions-fixtures.ts';
+
+const HOUR = 3600_000;
+const STEP_S = 30;
+const READINGS = 1200; // 10 h, one every 30 s
+const power = (i: number) => (i % 7) + 0.5;
+const temperature = (i: number) => 20 + (i % 13);
+
+/** avg/min/max/count of readings i in [from, to) of the generated series. */
+function expected(values: (i: number) => number, fromI: number, toI: number) {
+  const xs = Array.from({ length: toI - fromI }, (_, k) => values(fromI + k));
+  return {
+    avg: xs.reduce((a, b) => a + b, 0) / xs.length,
+    min: Math.min(...xs),
+    max: Math.max(...xs),
+    count: xs.length,
+  };
+}
+
+describe.each(availableBackends())('telemetry on %s', (backend) => {
+  let server: TestServer;
+  let admin: ReturnType<typeof api>;
+  const charger = uniqueId('chg');
+  const remote = uniqueId('cam');
+  // Whole hours, so hour buckets line up with the series.
+  const t0 = Math.floor(Date.now() / HOUR) * HOUR - 11 * HOUR;
+
+  beforeAll(async () => {
+    server = await startTestServer(backend);
+    // The test drives the jobs itself.
+    await server.gw.app.telemetryJobs.rollup.stop();
+    await server.gw.app.telemetryJobs.retention.stop();
+    admin = api(server.url, await login(server.url));
+    expect((await admin.post('/api/regions/import', districtGeoJson())).status).toBe(200);
+    expect(
+      (
+        await admin.post('/api/devices', {
+          id: charger,
+          kind: 'charger',
+          name: 'c',
+          lon: AT.g1a[0],
+          lat: AT.g1a[1],
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await admin.post('/api/devices', {
+          id: remote,
+          kind: 'camera',
+          name: 'r',
+          lon: AT.g2a[0],
+          lat: AT.g2a[1],
+        })
+      ).status,
+    ).toBe(201);
+    await server.pool.query(
+      `INSERT INTO telemetry (device_id, ts, seq, data)
+       SELECT $1, to_timestamp(($2::bigint + i * $3::bigint * 1000) / 1000.0), i,
+              jsonb_build_object('ts', $2::bigint + i * $3::bigint * 1000, 'seq', i,
+                'voltageV', 220, 'currentA', 1.5, 'powerKw', (i % 7) + 0.5, 'energyKwh', i,
+                'temperatureC', 20 + (i % 13), 'leakageMa', 2,
+                'ports', jsonb_build_array(jsonb_build_object('port', 1, 'state', 'charging', 'currentA', 1.5)))
+         FROM generate_series(0, $4::int - 1) AS i`,
+      [charger, t0, STEP_S, READINGS],
+    );
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const series = async (query: string) => {
+    const res = await admin.get(`/api/devices/${charger}/telemetry?${query}`);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return res.body;
+  };
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const perHour = 3600 / STEP_S;
+
+  it('answers short ranges from raw rows, bucketed', async () => {
+    const from = t0 + 2 * HOUR;
+    const body = await series(`metric=powerKw&from=${iso(from)}&to=${iso(from + 2 * HOUR)}&bucket=10m`);
+    expect(body).toMatchObject({ source: 'raw', bucketS: 600, unit: 'kW', metric: 'powerKw' });
+    expect(body.points).toHaveLength(12);
+    body.points.forEach(
+      (pt: { t: string; avg: number; min: number; max: number; count: number }, k: number) => {
+        const i0 = (2 * HOUR) / 1000 / STEP_S + k * 20;
+        expect(pt.t).toBe(iso(from + k * 600_000));
+        const e = expected(power, i0, i0 + 20);
+        expect(pt.count).toBe(20);
+        expect(pt.avg).toBeCloseTo(e.avg, 9);
+        expect([pt.min, pt.max]).toEqual([e.min, e.max]);
+      },
+    );
+  });
+
+  it('rolls up every numeric metric once, idempotently, and answers long ranges from the rollup', async () => {
+    const jobs = server.gw.app.telemetryJobs;
+    await server.pool.query('DELETE FROM rollup_progress');
+    const first = await jobs.rollup.runNow();
+    expect(first.skipped).toBe(false);
+    const rows = async () =>
+      (
+        await server.pool.query<{ metric: string; n: number }>(
+          'SELECT metric, count(*)::int AS n FROM telemetry_1m WHERE device_id = $1 GROUP BY metric ORDER BY metric',
+          [charger],
+        )
+      ).rows;
+    const minutes = (READINGS * STEP_S) / 60;
+    expect(await rows()).toEqual(
+      ['currentA', 'energyKwh', 'leakageMa', 'powerKw', 'temperatureC', 'voltageV'].map((metric) => ({
+        metric,
+        n: minutes,
+      })),
+    );
+    const load = await server.pool.query(
+      'SELECT count(*)::int AS n, sum(chargers)::int AS c FROM charger_load_1m',
+    );
+    expect(load.rows[0]).toEqual({ n: minutes, c: minutes });
+
+    // Running again over the same minutes changes nothing.
+    await server.pool.query('DELETE FROM rollup_progress');
+    await jobs.rollup.runNow();
+    expect(await rows()).toHaveLength(6);
+    expect((await rows()).every((r) => r.n === minutes)).toBe(true);
+
+    const body = await series(`metric=temperatureC&from=${iso(t0)}&to=${iso(t0 + 10 * HOUR)}&bucket=1h`);
+    expect(body).toMatchObject({ source: 'rollup', bucketS: 3600, unit: '°C' });
+    expect(body.points).toHaveLength(10);
+    body.points.forEach(
+      (pt: { t: string; avg: number; min: number; max: number; count: number }, h: number) => {
+        const e = expected(temperature, h * perHour, (h + 1) * perHour);
+        expect(pt.t).toBe(iso(t0 + h * HOUR));
+        expect(pt.count).toBe(perHour);
+        expect(pt.avg).toBeCloseTo(e.avg, 9);
+        expect([pt.min, pt.max]).toEqual([e.min, e.max]);
+      },
+    );
+  });
+
+  it('fills the minutes the rollup has not reached yet from raw rows', async () => {
+    await server.pool.query('UPDATE rollup_progress SET done_until = $1', [new Date(t0 + 8 * HOUR)]);
+    const body = await series(`metric=powerKw&from=${iso(t0)}&to=${iso(t0 + 10 * HOUR)}&bucket=1h`);
+    expect(body.source).toBe('rollup');
+    expect(body.points.map((p: { count: number }) => p.count)).toEqual(Array(10).fill(perHour));
+    expect(body.points[9].avg).toBeCloseTo(expected(power, 9 * perHour, 10 * perHour).avg, 9);
+  });
+
+  it('refuses metrics the kind does not have, bad ranges and devices outside the caller region', async () => {
+    for (const [query, status] of [
+      ['metric=fps', 400],
+      ['metric=toString', 400],
+      ['metric=ports', 400],
+      ['metric=powerKw&from=yesterday', 400],
+      [`metric=powerKw&from=${iso(t0 + HOUR)}&to=${iso(t0)}`, 400],
+      ['metric=powerKw&bucket=1w', 400],
+    ] as const) {
+      const res = await admin.get(`/api/devices/${charger}/telemetry?${query}`);
+      expect(res.status, query).toBe(status);
+    }
+    const officer = api(server.url, await login(server.url, 'officer-s01', DEMO_PASSWORD));
+    expect((await officer.get(`/api/devices/${remote}/telemetry?metric=fps`)).status).toBe(403);
+    expect((await officer.get(`/api/devices/${charger}/telemetry?metric=powerKw`)).status).toBe(200);
+    expect((await admin.get(`/api/devices/${uniqueId('nope')}/telemetry?metric=fps`)).status).toBe(404);
+  });
+
+  it('retention removes old rows only', async () => {
+    const day = 24 * HOUR;
+    const old = new Date(Date.now() - 40 * day);
+    const veryOld = new Date(Date.now() - 400 * day);
+    const id = uniqueId('ret');
+    await server.pool.query(
+      `INSERT INTO telemetry (device_id, ts, seq, data) VALUES ($1, $2, 1, '{}'), ($1, now() - interval '1 day', 2, '{}')`,
+      [id, old],
+    );
+    await server.pool.query(
+      `INSERT INTO events (device_id, ts, seq, type, data) VALUES ($1, $2, 1, 'x', '{}'), ($1, now(), 2, 'x', '{}')`,
+      [id, old],
+    );
+    await server.pool.query(
+      `INSERT INTO telemetry_1m (device_id, bucket, metric, avg, min, max, count)
+       VALUES ($1, $2, 'm', 1, 1, 1, 1), ($1, $3, 'm', 1, 1, 1, 1)`,
+      [id, veryOld, old],
+    );
+    await server.pool.query(
+      `INSERT INTO dead_letters (received_at, reason, topic, size_bytes) VALUES ($1, $2, 't', 1), (now(), $2, 't', 1)`,
+      [old, id],
+    );
+    const result = await server.gw.app.telemetryJobs.retention.runNow();
+    expect(result.skipped).toBe(false);
+    const left = async (sql: string) => (await server.pool.query(sql, [id])).rows.map((r) => r.n);
+    expect(await left('SELECT count(*)::int AS n FROM telemetry WHERE device_id = $1')).toEqual([1]);
+    expect(await left('SELECT count(*)::int AS n FROM events WHERE device_id = $1')).toEqual([1]);
+    expect(await left('SELECT count(*)::int AS n FROM telemetry_1m WHERE device_id = $1')).toEqual([1]);
+    expect(await left('SELECT count(*)::int AS n FROM dead_letters WHERE reason = $1')).toEqual([1]);
+    // The charger's ten hours are within every retention period.
+    const kept = await server.pool.query('SELECT count(*)::int AS n FROM telemetry WHERE device_id = $1', [
+      charger,
+    ]);
+    expect(kept.rows[0].n).toBe(READINGS);
+  });
+});
