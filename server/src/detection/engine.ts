@@ -456,7 +456,7 @@ function correlate(state: EngineState, rules: RuleSet, findings: Finding[], now:
   for (const r of incoming) {
     for (const rule of rules.correlation) {
       const key = scopeKey(rule, r);
-      if (!key) continue;
+      if (!key || !rule.requires.some((q) => q.kind === r.kind && q.causes.includes(r.cause))) continue;
       const windowMs = rule.windowS * 1000;
       const pool = state.recent.filter((o) => now - o.seenAt <= windowMs && scopeKey(rule, o) === key);
       const members = matchAll(rule, pool);
@@ -493,20 +493,29 @@ function correlate(state: EngineState, rules: RuleSet, findings: Finding[], now:
   }
 }
 
-/** Picks, for every requirement, a raise by a different device; earliest first. */
+/**
+ * When every requirement is met by a raise of a different device, returns every device's
+ * first matching raise, earliest first; otherwise null.
+ */
 function matchAll(rule: CorrelationRule, pool: RecentRaise[]): RecentRaise[] | null {
   const sorted = [...pool].sort((a, b) => a.seenAt - b.seenAt || a.at - b.at);
   const used = new Set<string>();
-  const members: RecentRaise[] = [];
   for (const req of rule.requires) {
     const m = sorted.find(
       (o) => o.kind === req.kind && req.causes.includes(o.cause) && !used.has(o.deviceId),
     );
     if (!m) return null;
     used.add(m.deviceId);
-    members.push(m);
   }
-  return members.sort((a, b) => a.seenAt - b.seenAt || a.at - b.at);
+  const members: RecentRaise[] = [];
+  const seen = new Set<string>();
+  for (const o of sorted) {
+    if (seen.has(o.deviceId)) continue;
+    if (!rule.requires.some((q) => q.kind === o.kind && q.causes.includes(o.cause))) continue;
+    seen.add(o.deviceId);
+    members.push(o);
+  }
+  return members;
 }
 
 /** An incident ends a window after its last contributing raise. */

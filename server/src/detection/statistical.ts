@@ -26,10 +26,16 @@ export interface StatParams {
   clearAfterPoints: number;
   /** Reports seen before any alert. @default 200 */
   warmup: number;
-  /** Residual, in running scales, that can raise. @default 5 */
+  /** Residual, in running scales, that can raise. @default 7 */
   zRaise: number;
-  /** Per-report decay of the recent peak residuals. @default 0.999 */
-  peakDecay: number;
+  /** Half-life of the recent peak residuals, hours: how long a big move stays "usual". @default 58 */
+  peakHalfLifeH: number;
+  /** Half-life of the recent peak residuals, reports. @default 693 */
+  peakHalfLifePoints: number;
+  /** Half-life of the peak residual by hour of day, days. @default 14 */
+  hourPeakHalfLifeD: number;
+  /** Time from the first report before any alert, seconds (the rhythm is seen once). @default 86400 */
+  warmupS: number;
   /** A residual must exceed the recent peak residual divided by this to raise. @default 0.8 */
   qFactor: number;
   /** EWMA weight of the smoothed seasonal residual (level-shift channel). @default 0.3 */
@@ -49,8 +55,11 @@ export const DEFAULT_STAT_PARAMS: StatParams = {
   clearAfterS: 600,
   clearAfterPoints: 12,
   warmup: 200,
-  zRaise: 5,
-  peakDecay: 0.999,
+  zRaise: 7,
+  peakHalfLifeH: 58,
+  peakHalfLifePoints: 693,
+  hourPeakHalfLifeD: 14,
+  warmupS: 86_400,
   qFactor: 0.8,
   alphaDrift: 0.3,
   zShift: 2,
@@ -66,6 +75,7 @@ const SLOT_MIN_VISITS = 2;
 /** Residuals are clipped at this many scales before they update the scale. */
 const WINSOR = 4;
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 /** Scale floor relative to the level. */
 const SCALE_FLOOR = 1e-3;
 /** Profile weights per visit (a day for hour-of-day, a week for day-of-week). */
@@ -75,6 +85,7 @@ const ALPHA_WEEK = 0.5;
 /** JSON-serialisable state of one series. */
 export interface StatState {
   n: number;
+  firstT: number;
   lastT: number;
   local: number;
   localScale: number;
@@ -87,6 +98,11 @@ export interface StatState {
   /** Running high quantiles of the absolute residuals: what a usual "big" move is. */
   localQ: number;
   seasQ: number;
+  /** Peak seasonal residual by hour of day, and when each was last updated: a spike that
+   * recurs at the same hour every day (a nightly job) is part of the rhythm. */
+  hourPeak: number[];
+  hourPeakT: number[];
+  hourDriftPeak: number[];
   /** Smoothed seasonal residual and its recent peak: a level shift is a record. */
   drift: number;
   driftPeak: number;
@@ -104,6 +120,7 @@ export interface StatState {
 export function createStatState(): StatState {
   return {
     n: 0,
+    firstT: 0,
     lastT: 0,
     local: 0,
     localScale: 0,
@@ -114,6 +131,9 @@ export function createStatState(): StatState {
     seasScale: 0,
     localQ: 0,
     seasQ: 0,
+    hourPeak: new Array(DAY_SLOTS).fill(0),
+    hourPeakT: new Array(DAY_SLOTS).fill(0),
+    hourDriftPeak: new Array(DAY_SLOTS).fill(0),
     drift: 0,
     driftPeak: 0,
     active: false,
@@ -150,7 +170,14 @@ const clip = (r: number, sc: number) => (r > WINSOR * sc ? WINSOR * sc : r < -WI
 export function stepStat(s: StatState, p: StatParams, t: number, x: number): StatStep {
   const result: StatStep = { score: 0, anomalous: false, raise: false, clear: false, expected: x };
   if (!Number.isFinite(x) || (s.n > 0 && t < s.lastT)) return result;
-  if (s.n === 0) s.local = x;
+  if (s.n === 0) {
+    s.local = x;
+    s.firstT = t;
+  }
+  // Peaks decay with time or with reports, whichever is slower: a fast reporter is not
+  // more trigger-happy, and neither is a slow one.
+  const decay =
+    s.n === 0 ? 1 : 0.5 ** Math.min((t - s.lastT) / (p.peakHalfLifeH * HOUR_MS), 1 / p.peakHalfLifePoints);
   const hour = Math.floor((t + p.utcOffsetMin * 60_000) / HOUR_MS);
   const h = hour % DAY_SLOTS;
   // 1970-01-01 was a Thursday; slot 0 is Monday 00:00.
@@ -169,7 +196,9 @@ export function stepStat(s: StatState, p: StatParams, t: number, x: number): Sta
   // rhythm only shows in the CUSUM.
   const zs = seasRes / seasScale;
   const zl = localRes / localScale;
-  const qs = Math.max(s.seasQ, seasScale);
+  const hourPeak =
+    (s.hourPeak[h] as number) * 0.5 ** ((t - (s.hourPeakT[h] as number)) / (p.hourPeakHalfLifeD * DAY_MS));
+  const qs = Math.max(s.seasQ, seasScale, hourPeak);
   const ql = Math.max(s.localQ, localScale);
   // Surprise in units of both the mean scale and the usual big move: a series whose
   // normal life has spikes does not alert on every spike.
@@ -181,17 +210,29 @@ export function stepStat(s: StatState, p: StatParams, t: number, x: number): Sta
 
   s.drift += p.alphaDrift * (seasRes - s.drift);
   const absDrift = Math.abs(s.drift);
-  const shift = dayOk && absDrift >= p.zShift * seasScale && absDrift * p.qFactor >= s.driftPeak;
-  s.driftPeak = Math.max(absDrift, s.driftPeak * p.peakDecay);
-  const warm = s.n >= p.warmup;
-  const bigEnough = Math.abs(res) >= p.minDeviation || (shift && Math.abs(seasRes) >= p.minDeviation);
-  const anomalous = warm && bigEnough && (absZ >= p.zRaise || shift);
+  const hourDrift =
+    (s.hourDriftPeak[h] as number) *
+    0.5 ** ((t - (s.hourPeakT[h] as number)) / (p.hourPeakHalfLifeD * DAY_MS));
+  const shift =
+    dayOk && absDrift >= p.zShift * seasScale && absDrift * p.qFactor >= Math.max(s.driftPeak, hourDrift);
+  s.driftPeak = Math.max(absDrift, s.driftPeak * decay);
+  if (dayOk) s.hourDriftPeak[h] = Math.max(absDrift, hourDrift);
+  const warm = s.n >= p.warmup && t - s.firstT >= p.warmupS * 1000;
+  // minDeviation bounds both channels: a spike that small, or a level moved that little,
+  // is not worth an officer's time however unusual.
+  const bigEnough = Math.abs(res) >= p.minDeviation;
+  const shiftOk = shift && absDrift >= p.minDeviation;
+  const anomalous = warm && ((bigEnough && absZ >= p.zRaise) || shiftOk);
   result.anomalous = anomalous;
   result.expected = seasExpected;
   const ratio = absZ / p.zRaise;
-  result.score = warm && bigEnough ? Math.max(shift ? 1 : 0, 1 - 0.5 ** (ratio * ratio)) : 0;
+  result.score = !warm ? 0 : shiftOk ? 1 : bigEnough ? 1 - 0.5 ** (ratio * ratio) : 0;
 
-  if (anomalous) {
+  // While raised, a value still far from the rhythm keeps the alert up even when it is no
+  // longer a record (a crowd that stays is still a crowd): hysteresis, no flapping.
+  const persisting =
+    s.active && warm && dayOk && Math.abs(seasRes) >= p.minDeviation && Math.abs(zs) >= p.zRaise;
+  if (anomalous || persisting) {
     s.normalRun = 0;
     s.lastAnomalyT = t;
     if (!s.active) {
@@ -212,8 +253,12 @@ export function stepStat(s: StatState, p: StatParams, t: number, x: number): Sta
     if (dayOk) s.seasScale += p.alphaScale * (Math.abs(clip(seasRes, seasScale)) - s.seasScale);
     else s.seasScale = s.localScale;
   }
-  s.localQ = Math.max(Math.abs(localRes), s.localQ * p.peakDecay);
-  s.seasQ = dayOk ? Math.max(Math.abs(seasRes), s.seasQ * p.peakDecay) : s.localQ;
+  s.localQ = Math.max(Math.abs(localRes), s.localQ * decay);
+  s.seasQ = dayOk ? Math.max(Math.abs(seasRes), s.seasQ * decay) : s.localQ;
+  if (dayOk) {
+    s.hourPeak[h] = Math.max(Math.abs(seasRes), hourPeak);
+    s.hourPeakT[h] = t;
+  }
   s.local += p.alphaLocal * localRes;
   // Profiles learn hourly means, one update per hour visited, so their memory is in days
   // whatever the reporting interval.
