@@ -15,11 +15,13 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { flagArg, numberArg, parseArgs } from './lib/args.ts';
 import { forkBareSubscriber } from './lib/children.ts';
 import { conditions, loadNow, printConditions } from './lib/conditions.ts';
+import { summarizeNewestProfile } from './lib/cpuprofile.ts';
 import { startCommitProbe, storedCount } from './lib/database.ts';
+import { startDbProbe } from './lib/db-probe.ts';
 import { connectLoad } from './lib/load.ts';
 import { cpuByCommand, cpuDelta, sampleProcess } from './lib/proc.ts';
 import { bucketDelta, bucketQuantile, histograms, scrape, value } from './lib/prom.ts';
@@ -40,7 +42,10 @@ const withBare = !flagArg(args, 'no-bare');
 const resultFile = args.get('result');
 
 const profDir = `${REPO_ROOT}tests/artifacts/prof`;
-if (cpuProf) await mkdir(profDir, { recursive: true });
+if (cpuProf) {
+  await rm(profDir, { recursive: true, force: true });
+  await mkdir(profDir, { recursive: true });
+}
 
 console.log(
   `ingest bench: ${fmt.int(rate)} msg/s for ${seconds} s from ${devices} devices (${workers} load process(es), ` +
@@ -94,6 +99,7 @@ try {
   const cpuBefore = cpuByCommand();
   const serverProc = sampleProcess(bench.server.pid);
   const loadProcs = load.pids().map((pid) => sampleProcess(pid));
+  const dbProbe = await startDbProbe(bench.databaseUrl);
   const notifyTimes: number[] = [];
   const probeStart = probe.latencies.length;
   let ticks = 0;
@@ -130,6 +136,7 @@ try {
   clearInterval(sentinelClock);
   const serverUse = serverProc.stop();
   const loadCores = loadProcs.reduce((a, p) => a + p.stop().cores, 0);
+  const dbPace = await dbProbe.stop();
   const spanS = (drainedAt - totals.firstPublishAt) / 1000;
   const machineCpu = cpuDelta(cpuBefore, cpuByCommand(), (Date.now() - t0) / 1000);
   const metricsAfter = await scrape(bench.server.url).catch(() => []);
@@ -187,6 +194,10 @@ try {
     ['load generator CPU', `${loadCores.toFixed(2)} cores (${workers} process(es))`],
     ['server RSS peak / end', `${fmt.mb(serverUse.peakRss)} / ${fmt.mb(serverUse.lastRss)}`],
     [
+      'DB 1-row commit p50 / p99',
+      `${fmt.ms(percentile(dbPace.commits, 50))} / ${fmt.ms(percentile(dbPace.commits, 99))} (own connection, every 0.5 s; WAL ${dbPace.walMBps.toFixed(1)} MB/s, ${dbPace.walSyncsPerS.toFixed(0)} syncs/s, ${dbPace.checkpoints} checkpoints)`,
+    ],
+    [
       'CPU by process (cores)',
       machineCpu
         .slice(0, 6)
@@ -232,6 +243,13 @@ try {
     serverCores: serverUse.cores,
     serverPeakRss: Number.isFinite(serverRss) ? Math.max(serverRss, serverUse.peakRss) : serverUse.peakRss,
   });
+
+  if (cpuProf) {
+    // The profile is written when the server exits.
+    await bench.server.stop();
+    console.log('\n== server CPU profile (whole server lifetime) ==');
+    for (const line of await summarizeNewestProfile(profDir)) console.log(`  ${line}`);
+  }
 
   // ---- phase 2: the bare subscriber under the same fleet and load ----
   if (withBare) {
@@ -314,7 +332,7 @@ try {
       : []),
   ];
   console.log(`\ntargets: ${verdict.join('; ')}`);
-  if (cpuProf) console.log(`server CPU profile: ${profDir} (written when the server exits)`);
+  if (cpuProf) console.log(`server CPU profile: ${profDir}`);
 } finally {
   await cleanup.run();
   if (resultFile) await writeFile(resultFile, JSON.stringify(result, null, 2));
