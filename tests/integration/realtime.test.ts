@@ -196,6 +196,18 @@ describe.each(availableBackends())('realtime (%s)', (backend) => {
         const seenFirst = record(onFirst);
         expect(await ack(onSecond, raised.alert.id, 'from instance two')).toMatchObject({ ok: true });
         await waitFor(() => seenFirst.find((s) => s.alert.state === 'acknowledged'), 10_000, 'ack back');
+
+        // Both instances raising the same new alert at once still make one alert.
+        const shared = await aDevice(first.pool, { street: S01 });
+        await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            [first.gw.app, second.app].map((app) =>
+              app.alerts.apply([aFinding(shared, { at: Date.now() + i })]),
+            ),
+          ).flat(),
+        );
+        const rows = await first.pool.query('SELECT count FROM alerts WHERE device_id = $1', [shared]);
+        expect(rows.rows).toEqual([{ count: 20 }]);
       } finally {
         for (const s of sockets.splice(0)) s.close();
         await second.close();

@@ -102,7 +102,10 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
       for (const d of await repo.devicesById(c, needDevices)) devices.set(d.id, d);
       const plan = planFindings(findings, open, devices, limits, randomUUID);
       await repo.updateAlerts(c, plan.changed);
-      const inserted = await repo.insertAlerts(c, plan.created);
+      // One insert order on every instance, so two racing batches wait rather than deadlock.
+      const byKey = (a: AlertRecord, b: AlertRecord) =>
+        alertKey(a.device_id, a.cause) < alertKey(b.device_id, b.cause) ? -1 : 1;
+      const inserted = await repo.insertAlerts(c, [...plan.created].sort(byKey));
       if (inserted.size !== plan.created.length) throw new InsertRace();
       await repo.insertHistory(c, plan.history);
       await repo.upsertRepeats(c, plan.repeats);
@@ -129,8 +132,10 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
           unknownDevices: plan.unknownDevices.length,
         };
       } catch (err) {
-        // Another instance raised the same alert between our read and insert: read again.
-        if (err instanceof InsertRace && attempt < 5) continue;
+        // Another instance raised the same alert between our read and insert (or a deadlock
+        // was broken): read again.
+        const retryable = err instanceof InsertRace || (err as { code?: string }).code === '40P01';
+        if (retryable && attempt < 5) continue;
         throw err;
       }
     }
