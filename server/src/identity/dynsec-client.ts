@@ -22,10 +22,10 @@ export async function connectDynsec(opts: {
   url: string;
   username: string;
   password: string;
-  /** @default 30000 */
+  /** Longest wait for the responses to one message. @default 120000 */
   timeoutMs?: number;
 }): Promise<DynsecClient> {
-  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const timeoutMs = opts.timeoutMs ?? 120_000;
   const client: MqttClient = await mqtt.connectAsync(opts.url, {
     clientId: `gw-identity-${randomBytes(6).toString('hex')}`,
     username: opts.username,

@@ -39,13 +39,17 @@ export interface IdentityDeps {
   dynsec: null | { url: string; username: string; password: string };
   /** @default 96 KiB: well under the broker's 256 KiB max_packet_size. */
   maxMessageBytes?: number;
-  /** @default 400 */
+  /**
+   * Mosquitto 2.0 rewrites its whole dynamic-security file after every command and serves no
+   * one else meanwhile: small messages keep each stall short.
+   * @default 100
+   */
   maxCommandsPerMessage?: number;
   /** Provide a connection (tests); a real one is opened per call otherwise. */
   connect?: (opts: { url: string; username: string; password: string }) => Promise<DynsecClient>;
 }
 
-const PROGRESS_EVERY = 2000;
+const PROGRESS_EVERY = 500;
 
 export function createIdentity(deps: IdentityDeps): Identity {
   const { fleetSecret, log } = deps;
@@ -83,7 +87,7 @@ export function createIdentity(deps: IdentityDeps): Identity {
       const tag = randomBytes(3).toString('hex');
       const messages = packCommands(
         [...wanted.values()].map((d) => deviceCommands(d, credentials(d.id).password, tag)),
-        { maxBytes: deps.maxMessageBytes ?? 96 * 1024, maxCommands: deps.maxCommandsPerMessage ?? 400 },
+        { maxBytes: deps.maxMessageBytes ?? 96 * 1024, maxCommands: deps.maxCommandsPerMessage ?? 100 },
       );
       const large = wanted.size >= PROGRESS_EVERY;
       if (large)
