@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The project's Mosquitto on a bare host (developer machine, CI): start | stop | status.
+# The project's Mosquitto on a bare host (developer machine, CI):
+#   start | stop | status | restart | prune-devices
 #
 # Runs deploy/mosquitto/mosquitto.conf, rendered for this host into .data/mosquitto/ (only
 # the listener address, file locations and plugin path change), on
@@ -191,6 +192,31 @@ cmd_start() {
   die "mosquitto did not listen on 127.0.0.1:$PORT within 15 s; see $LOG_FILE"
 }
 
+# Removes every device account (clients holding a gw-device-* role, and those roles) with the
+# broker stopped: Mosquitto 2.0 rewrites its whole dynamic-security file after each command,
+# so accounts left by test runs make every later provisioning slower.
+cmd_prune_devices() {
+  [[ -f "$DYNSEC" ]] || { log "no dynamic-security file yet"; return 0; }
+  local was_running=0
+  if our_pid >/dev/null; then
+    was_running=1
+    cmd_stop
+  fi
+  node -e '
+    const fs = require("node:fs");
+    const file = process.argv[1];
+    const config = JSON.parse(fs.readFileSync(file, "utf8"));
+    const isDevice = (name) => name.startsWith("gw-device-");
+    const before = (config.clients ?? []).length;
+    config.clients = (config.clients ?? []).filter((c) => !(c.roles ?? []).some((r) => isDevice(r.rolename)));
+    config.roles = (config.roles ?? []).filter((r) => !isDevice(r.rolename));
+    fs.writeFileSync(file + ".tmp", JSON.stringify(config, null, 2), { mode: 0o600 });
+    fs.renameSync(file + ".tmp", file);
+    console.log(`[mosquitto] removed ${before - config.clients.length} device accounts`);
+  ' "$DYNSEC" || die "pruning $DYNSEC failed"
+  if ((was_running)); then cmd_start; fi
+}
+
 case "${1:-}" in
 start) cmd_start ;;
 stop) cmd_stop ;;
@@ -199,8 +225,9 @@ restart)
   cmd_stop
   cmd_start
   ;;
+prune-devices) cmd_prune_devices ;;
 *)
-  echo "usage: $0 start|stop|status|restart" >&2
+  echo "usage: $0 start|stop|status|restart|prune-devices" >&2
   exit 2
   ;;
 esac
