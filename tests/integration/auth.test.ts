@@ -73,6 +73,18 @@ describe.each(availableBackends())('auth and access (%s)', (backend) => {
     }
     expect(checked).toBeGreaterThanOrEqual(routes.length * credentials.length);
     expect(routes.length).toBeGreaterThanOrEqual(8);
+    // Spellings of a guarded path either reach the guard or no route at all.
+    for (const url of [
+      '/%61pi/alerts',
+      '/API/alerts',
+      '/api//alerts',
+      '/api/alerts/',
+      '/api/./alerts',
+      '/api/alerts?x=1',
+    ]) {
+      const res = await app.inject({ method: 'GET', url });
+      expect([401, 404], url).toContain(res.statusCode);
+    }
     // A real session does pass: the 401s above are the guard, not a broken route.
     const token = await login(server.url);
     expect((await api(server.url, token).get('/api/auth/me')).status).toBe(200);
