@@ -1,10 +1,14 @@
 import type { GeoJsonFeatureCollection } from '@gridwatch/devices/api-stats';
 import type { Severity } from '@gridwatch/devices/kinds';
-import { type GeoJSONSource, Map as MapLibreMap, Marker } from 'maplibre-gl';
+import { type GeoJSONSource, Map as MapLibreMap, Marker, setWorkerUrl } from 'maplibre-gl';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { markRaw, onBeforeUnmount, type Ref, ref, shallowRef } from 'vue';
 import { addDistrictLayers, boundsOf, offlineStyle } from '../map/district-layers.ts';
 import { installLabelImages } from '../map/label-images.ts';
+
+// Served from our own origin as a hashed asset; the bundler cannot follow MapLibre's own worker URL.
+setWorkerUrl(workerUrl);
 
 export interface MapSetup {
   regions: GeoJsonFeatureCollection;

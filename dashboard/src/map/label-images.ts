@@ -36,8 +36,7 @@ export function textImage(
 
 export function installLabelImages(map: MapLibreMap) {
   const ratio = Math.min(2, Math.max(1, Math.round(window.devicePixelRatio || 1)));
-  map.on('styleimagemissing', (e: { id: string }) => {
-    const id = e.id;
+  map.setMissingStyleImageResolver((id: string) => {
     if (map.hasImage(id)) return;
     let image: ImageData | null = null;
     if (id.startsWith('t:'))

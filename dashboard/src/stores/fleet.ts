@@ -3,6 +3,7 @@ import type { DevicePoint } from '@gridwatch/devices/api-stats';
 import { DEVICE_KINDS, type DeviceKind } from '@gridwatch/devices/kinds';
 import { defineStore } from 'pinia';
 import { markRaw, ref, shallowRef } from 'vue';
+import { listDevices } from '../api/devices.ts';
 import { getDevicePoints } from '../api/stats.ts';
 import { useRealtimeStore } from './realtime.ts';
 
@@ -48,9 +49,11 @@ export const useFleetStore = defineStore('fleet', () => {
   }
 
   async function load() {
-    const { points } = await getDevicePoints();
+    const points = await getDevicePoints()
+      .then((r) => r.points)
+      .catch(devicePointsFromList);
     devices.clear();
-    for (const p of points as DevicePoint[]) {
+    for (const p of points) {
       const [id, kind, lon, lat, isOnline] = p;
       devices.set(id, { id, kind, lon, lat, online: isOnline });
     }
@@ -99,4 +102,15 @@ export const useFleetStore = defineStore('fleet', () => {
 
 function emptyCounts(): KindCounts {
   return Object.fromEntries(DEVICE_KINDS.map((k) => [k, { total: 0, online: 0 }])) as KindCounts;
+}
+
+/** Fallback when the stats endpoint is unavailable: the same points from the device registry, page by page. */
+async function devicePointsFromList(): Promise<DevicePoint[]> {
+  const points: DevicePoint[] = [];
+  for (let offset = 0; ; offset += 5000) {
+    const page = await listDevices({ limit: 5000, offset });
+    for (const d of page.items)
+      if (d.lon !== null && d.lat !== null) points.push([d.id, d.kind, d.lon, d.lat, d.online, null]);
+    if (page.items.length < 5000 || offset + 5000 >= page.total) return points;
+  }
 }

@@ -36,12 +36,9 @@ export default fp(
         prefix: '/',
         wildcard: false,
         index: false,
-        setHeaders(res, path) {
-          res.setHeader(
-            'cache-control',
-            path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
-          );
-        },
+        // Asset names carry a content hash: cache them for good; index.html below is never cached.
+        maxAge: '365d',
+        immutable: true,
       });
     } else {
       log.warn({ dir }, 'dashboard not built: run npm run build:dashboard');
@@ -50,7 +47,7 @@ export default fp(
     const page = async (_req: unknown, reply: import('fastify').FastifyReply) => {
       if (!built || !existsSync(index))
         return reply.code(503).type('text/html; charset=utf-8').send(NOT_BUILT(dir));
-      return reply.header('cache-control', 'no-cache').sendFile('index.html', dir);
+      return reply.header('cache-control', 'no-cache').sendFile('index.html', dir, { cacheControl: false });
     };
     const hide = { hide: true };
     app.get('/', { schema: hide }, async (_req, reply) => reply.redirect('/screen'));
