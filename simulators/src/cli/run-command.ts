@@ -23,7 +23,10 @@ export const RUN_USAGE = `npm run sim -- run [options]
                        an account that may publish on gw/#  (--connections N, default 4)
   --connect-rate N     new device connections per second (default 250)`;
 
-/** Waits for Ctrl-C (or SIGTERM) or `ms`; a second Ctrl-C exits at once. */
+/**
+ * Waits for Ctrl-C (or SIGTERM) or `ms`. A second Ctrl-C, a moment later, exits at once; the
+ * copies npm and tsx forward of the first one arrive within milliseconds and are ignored.
+ */
 export function untilInterrupted(ms?: number): Promise<string> {
   return new Promise((resolve) => {
     const timer = ms ? setTimeout(() => finish('duration reached'), ms) : undefined;
@@ -31,7 +34,10 @@ export function untilInterrupted(ms?: number): Promise<string> {
       if (timer) clearTimeout(timer);
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
-      process.once('SIGINT', () => process.exit(130));
+      const firstAt = Date.now();
+      process.on('SIGINT', () => {
+        if (Date.now() - firstAt > 1500) process.exit(130);
+      });
       resolve(why);
     }
     const onInt = () => finish('interrupted');
@@ -39,6 +45,18 @@ export function untilInterrupted(ms?: number): Promise<string> {
     process.once('SIGINT', onInt);
     process.once('SIGTERM', onTerm);
   });
+}
+
+/** Messages a second over the last few seconds, from cumulative counts. */
+export class RateMeter {
+  private readonly samples: Array<[number, number]> = [];
+  constructor(private readonly windowMs = 10_000) {}
+  add(count: number, at = Date.now()): number {
+    this.samples.push([at, count]);
+    while (this.samples.length > 2 && at - this.samples[0]![0] > this.windowMs) this.samples.shift();
+    const [t0, c0] = this.samples[0]!;
+    return at > t0 ? ((count - c0) * 1000) / (at - t0) : 0;
+  }
 }
 
 export async function runCommand(argv: string[]): Promise<void> {
@@ -127,14 +145,10 @@ export async function runCommand(argv: string[]): Promise<void> {
         `${shanghaiTime(f.at)}  fault ${f.faultId} on ${f.deviceId}${f.origin !== f.faultId ? ` (${f.origin})` : ''}`,
       ),
   });
-  let lastCount = 0;
-  let lastAt = Date.now();
+  const meter = new RateMeter();
   const ticker = setInterval(() => {
     const c = fleet.counts();
-    const now = Date.now();
-    const rate = ((c.telemetry + c.events - lastCount) * 1000) / Math.max(1, now - lastAt);
-    lastCount = c.telemetry + c.events;
-    lastAt = now;
+    const rate = meter.add(c.telemetry + c.events);
     status.update(countsText(c, rate, clock.now(), speed));
   }, 1000);
   fleet.allConnected.then(() => status.log(`all ${devices.length} devices connected`));
