@@ -47,7 +47,9 @@ export const useAlertsStore = defineStore('alerts', () => {
       } else {
         map.set(alert.id, alert);
       }
+      // A replayed (sync) change updates the row in place; a live one moves it to the top.
       if (kind !== 'sync' || !known) lat = [alert, ...lat.filter((l) => l.id !== alert.id)];
+      else lat = lat.map((l) => (l.id === alert.id ? alert : l));
       if (kind === 'new' && alert.severity === 'critical' && alert.lon !== null && alert.lat !== null)
         pul = [
           { id: alert.id, lon: alert.lon, lat: alert.lat, at: now },
