@@ -94,6 +94,9 @@ export async function startGridwatch(
       context,
       close() {
         closing ??= (async () => {
+          // Devices first: the embedded broker acknowledges their messages on receipt and
+          // keeps them in memory only, so it must stop taking them before ingest drains.
+          await broker?.disconnectDevices();
           await app.close();
           await broker?.close();
           await database?.close();

@@ -135,3 +135,55 @@ export async function metricValue(
   const hit = values.find((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want));
   return hit?.value ?? 0;
 }
+
+export interface Stream {
+  /** Messages the broker acknowledged so far. */
+  acked(): number;
+  /** Resolves when every message was acknowledged by the broker. */
+  done: Promise<void>;
+}
+
+/**
+ * A device publishing `total` readings (seq 0..total-1) at about `perSecond`, QoS 1. mqtt.js
+ * keeps unacknowledged messages and resends them after it reconnects, as a device should.
+ */
+export function streamReadings(
+  client: MqttClient,
+  device: TestDevice,
+  total: number,
+  perSecond: number,
+): Stream {
+  let acked = 0;
+  let seq = 0;
+  const tickMs = 20;
+  const perTick = Math.max(1, Math.round((perSecond * tickMs) / 1000));
+  const done = new Promise<void>((resolve, reject) => {
+    const timer = setInterval(() => {
+      for (let i = 0; i < perTick && seq < total; i++, seq++) {
+        client.publish(telemetryTopic(device), JSON.stringify(aCameraReading(seq)), { qos: 1 }, (err) => {
+          if (err) {
+            clearInterval(timer);
+            reject(err);
+            return;
+          }
+          acked += 1;
+          if (acked === total) resolve();
+        });
+      }
+      if (seq >= total) clearInterval(timer);
+    }, tickMs);
+  });
+  return { acked: () => acked, done };
+}
+
+/** Missing and duplicated seqs of one device's readings 0..total-1. */
+export async function readingGaps(pool: pg.Pool, deviceId: string, total: number) {
+  const { rows } = await pool.query<{ seq: number; n: number }>(
+    'SELECT seq, count(*)::int AS n FROM telemetry WHERE device_id = $1 GROUP BY seq',
+    [deviceId],
+  );
+  const seen = new Map(rows.map((r) => [Number(r.seq), r.n]));
+  const missing: number[] = [];
+  for (let s = 0; s < total; s++) if (!seen.has(s)) missing.push(s);
+  return { missing, duplicated: rows.filter((r) => r.n > 1).length, rows: rows.reduce((a, r) => a + r.n, 0) };
+}

@@ -14,6 +14,13 @@ export function serverMqttPassword(fleetSecret: string): string {
 export interface EmbeddedBroker {
   url: string;
   port: number;
+  /**
+   * Stops taking device connections and closes those open, leaving the server's own. Aedes
+   * acknowledges a QoS 1 publish on receipt and keeps it in memory only, so a graceful
+   * shutdown does this first: devices keep what was not acknowledged and send it again
+   * after the restart, and what was acknowledged still reaches ingest.
+   */
+  disconnectDevices(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -23,8 +30,8 @@ function sameSecret(given: Buffer | undefined, expected: string): boolean {
   return given.length === want.length && timingSafeEqual(given, want);
 }
 
-function authError(message: string): AuthenticateError {
-  return Object.assign(new Error(message), { returnCode: 4 as const }) as AuthenticateError;
+function authError(message: string, returnCode: 3 | 4 = 4): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
 
 /**
@@ -39,6 +46,11 @@ export async function startEmbeddedBroker(opts: {
 }): Promise<EmbeddedBroker> {
   const { fleetSecret, log } = opts;
   const serverPassword = serverMqttPassword(fleetSecret);
+  // Sessions live in this process's memory: until the server has subscribed, a device's
+  // message would be acknowledged and then dropped for want of a subscriber. A device's
+  // login waits until then (a refusal would stop mqtt.js clients from retrying).
+  let serverSubscribed = false;
+  const waitingDevices: Array<() => void> = [];
   const broker = await Aedes.createBroker({
     authenticate(client, username, password, done) {
       if (username === SERVER_MQTT_USERNAME) {
@@ -54,7 +66,16 @@ export async function startEmbeddedBroker(opts: {
         log.debug({ clientId: client?.id }, 'device login refused');
         return done(authError('bad credentials'), false);
       }
-      done(null, true);
+      if (serverSubscribed) return done(null, true);
+      const admit = () => {
+        clearTimeout(timer);
+        done(null, true);
+      };
+      const timer = setTimeout(() => {
+        waitingDevices.splice(waitingDevices.indexOf(admit), 1);
+        done(authError('server not ready', 3), false);
+      }, 30_000);
+      waitingDevices.push(admit);
     },
     authorizePublish(client, packet, done) {
       if (!client) return done(null);
@@ -76,6 +97,13 @@ export async function startEmbeddedBroker(opts: {
       done(new Error('devices may not subscribe'), null);
     },
   });
+  broker.on('subscribe', (subscriptions, client) => {
+    const username = (client as unknown as { gwUser?: string } | null)?.gwUser;
+    if (username === SERVER_MQTT_USERNAME && subscriptions.some((s) => s.topic.includes('gw/'))) {
+      serverSubscribed = true;
+      for (const admit of waitingDevices.splice(0)) admit();
+    }
+  });
   // Remember who logged in on the client object: Aedes passes only the client to the
   // authorisation hooks.
   const authenticate = broker.authenticate;
@@ -95,9 +123,20 @@ export async function startEmbeddedBroker(opts: {
   return {
     url: `mqtt://127.0.0.1:${port}`,
     port,
+    async disconnectDevices() {
+      server.close();
+      const clients = (broker as unknown as { clients: Record<string, { close(cb: () => void): void }> })
+        .clients;
+      const devices = Object.values(clients).filter(
+        (client) => (client as unknown as { gwUser?: string }).gwUser !== SERVER_MQTT_USERNAME,
+      );
+      await Promise.all(
+        devices.map((client) => new Promise<void>((resolve) => client.close(() => resolve()))),
+      );
+    },
     async close() {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

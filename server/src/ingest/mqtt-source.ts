@@ -42,6 +42,9 @@ export class MqttSource {
   private parked: Array<() => void> = [];
   private stopped = false;
   private everConnected = false;
+  private lastMessageAt = 0;
+  private onSubscribed: Array<() => void> = [];
+  private hasSubscribed = false;
 
   constructor(private readonly opts: MqttSourceOptions) {
     this.ledger = new AckLedger((messageId) => this.sendPuback(messageId));
@@ -72,8 +75,6 @@ export class MqttSource {
     client.handleMessage = (packet, callback) => this.handleMessage(packet, callback);
     client.on('connect', (connack) => {
       this.ledger.reset();
-      this.parked = [];
-      this.opts.onPaused(false);
       opts.onConnected(true);
       opts.log[this.everConnected ? 'warn' : 'info'](
         { sessionPresent: connack.sessionPresent, clientId: opts.clientId },
@@ -83,19 +84,37 @@ export class MqttSource {
       client.subscribe(opts.topicFilter, { qos: 1 }, (err, granted) => {
         if (err || granted?.some((g) => g.qos === 128)) {
           opts.log.error({ err, granted, topic: opts.topicFilter }, 'subscription refused');
+          return;
         }
+        this.hasSubscribed = true;
+        for (const wake of this.onSubscribed.splice(0)) wake();
       });
     });
     client.on('close', () => {
       // PUBACKs of this connection can no longer be sent: the broker redelivers.
       this.ledger.reset();
-      this.parked = [];
       opts.onConnected(false);
+      // Let the old parser finish what it already read (see handleMessage).
+      this.releaseParked();
     });
     client.on('offline', () => {
       if (!this.stopped) opts.log.warn({ url: opts.url }, 'broker unreachable; reconnecting');
     });
     client.on('error', (err) => opts.log.warn({ err: err.message }, 'mqtt error'));
+  }
+
+  /** Resolves once the subscription is in place (or after `timeoutMs`): true if it is. */
+  async subscribed(timeoutMs: number): Promise<boolean> {
+    if (this.hasSubscribed) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const ok = await Promise.race([
+      new Promise<boolean>((resolve) => this.onSubscribed.push(() => resolve(true))),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    return ok;
   }
 
   /** The message is committed or dead-lettered. */
@@ -106,10 +125,26 @@ export class MqttSource {
   /** Room again: read on. */
   resume(): void {
     if (this.parked.length === 0 || this.opts.isFull()) return;
+    this.releaseParked();
+  }
+
+  private releaseParked(): void {
     const parked = this.parked;
     this.parked = [];
     this.opts.onPaused(false);
     for (const go of parked) go();
+  }
+
+  /**
+   * Waits until no message arrived for `quietMs` (at most `maxMs`): with an in-process
+   * broker whose devices were just disconnected, what it already acknowledged is still on
+   * its way here and has no other copy.
+   */
+  async quiesce(quietMs: number, maxMs: number): Promise<void> {
+    const deadline = Date.now() + maxMs;
+    while (Date.now() < deadline && Date.now() - this.lastMessageAt < quietMs) {
+      await new Promise((r) => setTimeout(r, quietMs / 4));
+    }
   }
 
   /** Stops taking messages: those still arriving are left to the broker (no PUBACK). */
@@ -122,14 +157,20 @@ export class MqttSource {
   }
 
   private handleMessage(packet: IPublishPacket, callback: (err?: Error) => void): void {
-    // After a close the old connection's parser may still hand over packets: leave them to
-    // the broker, and leave that parser stalled (it is discarded with its socket).
-    if (this.stopped || !this.client?.connected) return;
-    const ack = packet.qos > 0 && packet.messageId !== undefined ? this.ledger.track(packet.messageId) : null;
+    // Once stopping, messages are left to the broker: no PUBACK, so it redelivers them.
+    if (this.stopped) return;
+    this.lastMessageAt = Date.now();
+    // After a close the old connection's parser still hands over what it had read. Those
+    // messages are stored but never acknowledged (a broker that keeps sessions sends them
+    // again, and the second copy is a no-op); an in-process broker that closed has no
+    // other copy, so dropping them would lose them.
+    const live = this.client?.connected === true;
+    const ack =
+      live && packet.qos > 0 && packet.messageId !== undefined ? this.ledger.track(packet.messageId) : null;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     this.opts.accept(packet.topic, payload, ack);
     const go = () => callback(PUBACK_DEFERRED);
-    if (this.opts.isFull()) {
+    if (live && this.opts.isFull()) {
       if (this.parked.length === 0) this.opts.onPaused(true);
       this.parked.push(go);
     } else {

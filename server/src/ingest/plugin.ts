@@ -116,16 +116,25 @@ export default fp(
     app.addHook('onReady', async () => {
       lastSeen.start();
       source.start();
+      // The embedded broker admits devices only once this subscription exists; it is in
+      // this process, so waiting for it is short. An external broker may be down: the
+      // server starts anyway and /readyz says so.
+      if (gw.mqtt.embedded && !(await source.subscribed(15_000))) {
+        log.error('embedded broker: subscription not in place after 15 s');
+      }
     });
     // Stop reading, let what is pending commit and be acknowledged, then disconnect.
     app.addHook('onClose', async () => {
+      if (gw.mqtt.embedded) await source.quiesce(200, 3000);
       source.stopReading();
+      log.info({ pending: pending() }, 'ingest stopping: committing what is pending');
       const [main, status] = await Promise.all([
         writer.drain(DRAIN_TIMEOUT_MS),
         statusWriter.drain(DRAIN_TIMEOUT_MS),
       ]);
       if (!main || !status)
         log.warn({ pending: pending() }, 'shutdown before every batch committed; the broker will redeliver');
+      log.info({ heldAcks: source.heldAcks }, 'ingest drained');
       await lastSeen.stop();
       await source.end();
       bus.off('devices-changed', onDevicesChanged);
