@@ -49,10 +49,10 @@ describe('wall screen and duty console', () => {
     const wallToken = await login(server.url, 'wall', DEMO_PASSWORD);
     const asWall = api(server.url, wallToken);
     // A few devices of each kind come online over MQTT.
-    const online = server.devices
-      .filter((d) => d.kind === 'charger')
-      .slice(0, 4)
-      .concat(server.devices.filter((d) => d.kind !== 'charger').slice(0, 4));
+    const online = [
+      ...server.devices.filter((d) => d.kind === 'charger').slice(0, 4),
+      ...server.devices.filter((d) => d.kind !== 'charger').slice(0, 4),
+    ];
     for (const d of online) {
       const c = await connectDevice(server.mqttUrl, d.kind, d.id);
       clients.push(c);
