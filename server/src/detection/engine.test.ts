@@ -350,3 +350,15 @@ describe('restart in the middle of a condition', () => {
     ).toEqual(expected);
   });
 });
+
+describe('late readings', () => {
+  it('a reading older than the newest one is ignored by threshold and rate rules', () => {
+    const { findings } = run([
+      temp('chg-1', 70)(100),
+      temp('chg-1', 70)(55),
+      temp('chg-1', 70)(70),
+      temp('chg-1', 70)(130),
+    ]);
+    expect(brief(findings)).toEqual(['raise charger-over-temperature @130']);
+  });
+});

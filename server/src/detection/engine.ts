@@ -50,6 +50,8 @@ export interface RuleSet {
 interface ThresholdState {
   active: boolean;
   since: number | null;
+  /** Device time of the newest reading used; older ones arriving late are ignored. */
+  lastTs: number;
 }
 interface RateState {
   active: boolean;
@@ -251,9 +253,11 @@ function stepThreshold(
 ): void {
   let s = d.rules[rule.id] as ThresholdState | undefined;
   if (!s) {
-    s = { active: false, since: null };
+    s = { active: false, since: null, lastTs: 0 };
     d.rules[rule.id] = s;
   }
+  if (ts < s.lastTs) return;
+  s.lastTs = ts;
   const above = rule.direction === 'above';
   if (!s.active) {
     const beyond = above ? v > rule.raiseAt : v < rule.raiseAt;
@@ -300,6 +304,8 @@ function stepRate(
   }
   const windowMs = rule.windowS * 1000;
   const samples = s.samples;
+  const newest = samples[samples.length - 1];
+  if (newest && ts < newest[0]) return; // late and out of order: the window has moved on
   while (samples.length > 0 && ts - (samples[0] as [number, number])[0] > windowMs) samples.shift();
   if (samples.length >= RATE_MAX_SAMPLES) samples.shift();
   const first = samples[0];

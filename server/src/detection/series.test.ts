@@ -1,0 +1,114 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { statParams } from './engine.ts';
+import { detectSeries, formatDetectionCsv, parseSeriesCsv, parseTimestamp } from './series.ts';
+
+describe('parseSeriesCsv', () => {
+  it.each([
+    {
+      name: 'wrong header',
+      text: 'time,val\n2014-01-01 00:00:00,1\n',
+      error: 'x.csv:1: expected header "timestamp,value"',
+    },
+    { name: 'empty file', text: '', error: 'x.csv:1: expected header' },
+    { name: 'no rows', text: 'timestamp,value\n', error: 'x.csv: no data rows' },
+    {
+      name: 'bad value',
+      text: 'timestamp,value\n2014-01-01 00:00:00,1\n2014-01-01 00:05:00,abc\n',
+      error: 'x.csv:3: bad value "abc"',
+    },
+    { name: 'empty value', text: 'timestamp,value\n2014-01-01 00:00:00,\n', error: 'x.csv:2: bad value ""' },
+    {
+      name: 'bad timestamp',
+      text: 'timestamp,value\nyesterday,1\n',
+      error: 'x.csv:2: bad timestamp "yesterday"',
+    },
+    {
+      name: 'missing comma',
+      text: 'timestamp,value\n2014-01-01 00:00:00\n',
+      error: 'x.csv:2: expected "timestamp,value"',
+    },
+    {
+      name: 'time going backwards',
+      text: 'timestamp,value\n2014-01-01 00:05:00,1\n2014-01-01 00:00:00,2\n',
+      error: 'x.csv:3: timestamp "2014-01-01 00:00:00" is earlier',
+    },
+  ])('rejects $name with the line number', ({ text, error }) => {
+    expect(() => parseSeriesCsv(text, 'x.csv')).toThrow(error);
+  });
+
+  it('reads NAB-style rows, CRLF, a BOM, blank lines and extra columns', () => {
+    const s = parseSeriesCsv(
+      '\uFEFFtimestamp,value,label\r\n2014-04-01 00:00:00,20.5,x\r\n\r\n2014-04-01 00:05:00,-3,y\r\n',
+    );
+    expect(s.labels).toEqual(['2014-04-01 00:00:00', '2014-04-01 00:05:00']);
+    expect([...s.values]).toEqual([20.5, -3]);
+    expect(s.times[1]! - s.times[0]!).toBe(300_000);
+  });
+
+  it.each([
+    ['2014-04-01 00:00:00', Date.UTC(2014, 3, 1)],
+    ['2014-04-01T00:00:00Z', Date.UTC(2014, 3, 1)],
+    ['2014-04-01T08:00:00+08:00', Date.UTC(2014, 3, 1)],
+    ['1396310400', Date.UTC(2014, 3, 1)],
+    ['1396310400000', Date.UTC(2014, 3, 1)],
+  ])('timestamp %s', (text, expected) => {
+    expect(parseTimestamp(text)).toBe(expected);
+  });
+});
+
+describe('detect CLI', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-detect-cli-'));
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'detect-cli.ts'), ...args], {
+      encoding: 'utf8',
+    });
+
+  it('writes timestamp,value,anomaly_score,alert with alert where the detector raises', () => {
+    const rows = ['timestamp,value'];
+    const start = Date.UTC(2014, 3, 1);
+    for (let i = 0; i < 2000; i++) {
+      const ts = new Date(start + i * 300_000).toISOString().replace('T', ' ').slice(0, 19);
+      rows.push(`${ts},${50 + Math.sin(i) * 2 + (i === 1500 ? 80 : 0)}`);
+    }
+    const input = join(dir, 'in.csv');
+    const output = join(dir, 'out.csv');
+    writeFileSync(input, `${rows.join('\n')}\n`);
+    const run = cli(input, output);
+    expect(run.status, run.stderr).toBe(0);
+    const lines = readFileSync(output, 'utf8').trimEnd().split('\n');
+    expect(lines[0]).toBe('timestamp,value,anomaly_score,alert');
+    expect(lines).toHaveLength(2001);
+    const alerts = lines.slice(1).flatMap((l, i) => (l.endsWith(',1') ? [i] : []));
+    expect(alerts).toEqual([1500]);
+    const series = parseSeriesCsv(readFileSync(input, 'utf8'));
+    expect(readFileSync(output, 'utf8')).toBe(
+      formatDetectionCsv(series, detectSeries(series, statParams({}))),
+    );
+  });
+
+  it.each([
+    { name: 'no arguments', args: [], status: 2, stderr: 'usage: npm run detect -- IN.csv OUT.csv' },
+    {
+      name: 'a missing file',
+      args: ['/nonexistent/in.csv', join(dir, 'o.csv')],
+      status: 1,
+      stderr: 'cannot read /nonexistent/in.csv',
+    },
+  ])('fails clearly on $name', ({ args, status, stderr }) => {
+    const run = cli(...args);
+    expect(run.status).toBe(status);
+    expect(run.stderr).toContain(stderr);
+  });
+
+  it('names the bad line', () => {
+    const input = join(dir, 'bad.csv');
+    writeFileSync(input, 'timestamp,value\n2014-01-01 00:00:00,1\n2014-01-01 00:05:00,oops\n');
+    const run = cli(input, join(dir, 'o.csv'));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`${input}:3: bad value "oops"`);
+  });
+});
