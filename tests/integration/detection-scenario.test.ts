@@ -6,9 +6,17 @@ import {
   type ServerToClientEvents,
 } from '@gridwatch/devices';
 import type { MqttClient } from 'mqtt';
+import pg from 'pg';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { availableBackends, startTestServer, type TestServer, uniqueId } from '../support/backends.ts';
+import { type Gridwatch, startGridwatch } from '../../server/src/main.ts';
+import {
+  availableBackends,
+  startTestServer,
+  type TestServer,
+  testServerEnv,
+  uniqueId,
+} from '../support/backends.ts';
 import { api, connectDevice, connectSocket, login, waitFor } from '../support/clients.ts';
 
 /**
@@ -259,5 +267,99 @@ describe.each(availableBackends())('detection scenario (%s)', (backend) => {
     );
     expect(rows.map((r) => r.key).sort()).toEqual(expected);
     expect(seenByOther).toEqual([]);
+  });
+});
+
+describe.each(availableBackends())('detection across a restart (%s)', (backend) => {
+  let env: Record<string, string>;
+  let cleanup: () => Promise<void>;
+  let gw: Gridwatch | undefined;
+  let device: MqttClient | undefined;
+  let pool: pg.Pool | undefined;
+
+  beforeAll(async () => {
+    ({ env, cleanup } = await testServerEnv(backend, { SEED_DEMO_USERS: 'false' }));
+  });
+  afterAll(async () => {
+    await device?.endAsync(true).catch(() => {});
+    await pool?.end().catch(() => {});
+    await gw?.close().catch(() => {});
+    await cleanup?.();
+  });
+
+  it('a condition half-way through its duration raises once, on time, after the restart', async () => {
+    const charger = uniqueId('chg');
+    const site = uniqueId('site');
+    let seq = 0;
+    const hotAt = (ts: number) => telemetry('charger', ts, ++seq, { temperatureC: 70 });
+    const connect = async (mqttUrl: string) => {
+      const client = await connectDevice(mqttUrl, 'charger', charger);
+      await client.publishAsync(
+        deviceTopic('charger', charger, 'status'),
+        JSON.stringify({ state: 'online' }),
+        {
+          qos: 1,
+          retain: true,
+        },
+      );
+      return client;
+    };
+    const publish = (client: MqttClient, payload: string) =>
+      client.publishAsync(deviceTopic('charger', charger, 'telemetry'), payload, { qos: 1 });
+    const stored = async (n: number) => {
+      const { rows } = await (pool as pg.Pool).query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM telemetry WHERE device_id = $1',
+        [charger],
+      );
+      return (rows[0]?.n ?? 0) >= n;
+    };
+    const alerts = async () =>
+      (
+        await (pool as pg.Pool).query<{ first_seen: Date; count: number }>(
+          "SELECT first_seen, count FROM alerts WHERE device_id = $1 AND cause = 'charger-over-temperature'",
+          [charger],
+        )
+      ).rows;
+
+    gw = await startGridwatch({ env });
+    const admin = api(gw.url, await login(gw.url));
+    expect((await admin.post('/api/regions/import', regionFixture(site))).status).toBe(200);
+    const imported = await admin.post('/api/devices/import', {
+      type: 'FeatureCollection',
+      features: [point(charger, 'charger', 108.9015, 34.2015, site)],
+    });
+    expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+    pool = new pg.Pool({ connectionString: gw.context.databaseUrl, max: 1 });
+    device = await connect(gw.context.mqtt.url);
+
+    // 70 °C for 15 s of device time: half of the 30 s the rule waits for.
+    const t0 = Date.now() - 60_000;
+    await publish(device, hotAt(t0));
+    await publish(device, hotAt(t0 + 15_000));
+    await waitFor(() => stored(2), 30_000, 'two readings stored');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await alerts()).toEqual([]);
+
+    await device.endAsync(true);
+    await pool.end();
+    await gw.close();
+    gw = await startGridwatch({ env });
+    pool = new pg.Pool({ connectionString: gw.context.databaseUrl, max: 1 });
+    const saved = await pool.query('SELECT 1 FROM detector_state WHERE device_id = $1', [charger]);
+    expect(saved.rowCount).toBe(1);
+    device = await connect(gw.context.mqtt.url);
+
+    // The reading that completes 30 s raises, stamped with its own time; later ones add nothing.
+    await publish(device, hotAt(t0 + 30_000));
+    const raised = await waitFor(
+      async () => ((await alerts()).length > 0 ? alerts() : null),
+      30_000,
+      'alert',
+    );
+    expect(raised.map((a) => a.first_seen.getTime())).toEqual([t0 + 30_000]);
+    await publish(device, hotAt(t0 + 45_000));
+    await waitFor(() => stored(4), 30_000, 'four readings stored');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await alerts()).map((a) => a.count)).toEqual([1]);
   });
 });

@@ -106,14 +106,14 @@ export default fp(
     async function save(all = false): Promise<void> {
       const ids = all ? Object.keys(state.devices) : [...dirty];
       dirty.clear();
-      await saveState(app.db, state, ids);
+      await saveState(app.db, state, ids, Date.now());
     }
 
     let tick: NodeJS.Timeout | undefined;
     let saver: NodeJS.Timeout | undefined;
     app.addHook('onReady', async () => {
       await refreshDevices();
-      state = await loadState(app.db);
+      state = await loadState(app.db, Date.now());
       log.info({ devices: devices.size, restored: Object.keys(state.devices).length }, 'detection ready');
       tick = setInterval(() => enqueue([{ type: 'tick' }]), TICK_MS);
       saver = setInterval(() => {
