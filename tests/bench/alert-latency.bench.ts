@@ -149,11 +149,13 @@ try {
   });
   cleanup.add('close load generators', () => load.close());
   const loadDone = load.run();
+  loadDone.catch(() => {}); // awaited below; a failure must not crash the probes first
   await new Promise((r) => setTimeout(r, 5000));
 
   const serverProc = sampleProcess(bench.server.pid);
   const latencies: number[] = [];
   let missed = 0;
+  let consecutiveMisses = 0;
   let resolveFailures = 0;
   const seq = new Map<string, number>();
   for (let i = 0; i < probes; i++) {
@@ -181,9 +183,20 @@ try {
     waiting.delete(d.id);
     if (!alert) {
       missed++;
+      consecutiveMisses++;
+      console.log(`  probe ${i + 1}: no alert within 10 s (${missed} missed)`);
+      if (consecutiveMisses >= 5) {
+        console.log('  5 probes in a row raised nothing: stopping (is detection or the database down?)');
+        break;
+      }
       continue;
     }
+    consecutiveMisses = 0;
     latencies.push(ms);
+    if ((i + 1) % 20 === 0)
+      console.log(
+        `  ${i + 1} probes: p50 ${fmt.ms(percentile(latencies, 50))}, last ${fmt.ms(ms)}, load ${loadNow()}`,
+      );
     const res = await apiCall(bench.server.url, token, 'POST', `/api/alerts/${alert.id}/resolve`, {
       remark: 'bench probe',
     });

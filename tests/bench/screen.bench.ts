@@ -125,15 +125,13 @@ await page.waitForFunction(
 const markers = await page.getAttribute('[data-testid=map]', 'data-devices');
 log(`wall ready: ${markers} device markers`);
 const cdp = await context.newCDPSession(page);
-await page.evaluate(() => {
-  const w = window as unknown as { __frames: number };
-  w.__frames = 0;
-  const loop = () => {
-    w.__frames++;
-    requestAnimationFrame(loop);
-  };
+// A string, not a function: tsx would wrap named functions in a helper the page lacks.
+await page.evaluate(`(() => {
+  window.__frames = 0;
+  const loop = () => { window.__frames++; requestAnimationFrame(loop); };
   requestAnimationFrame(loop);
-});
+})()`);
+const frameCount = () => page.evaluate('window.__frames') as Promise<number>;
 const heapAfterGc = async () => {
   await cdp.send('HeapProfiler.collectGarbage');
   const { usedSize } = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
@@ -143,11 +141,11 @@ const heapAfterGc = async () => {
 const fps: number[] = [];
 const heap: Array<{ atS: number; mb: number }> = [];
 const started = Date.now();
-let lastFrames = await page.evaluate(() => (window as unknown as { __frames: number }).__frames);
+let lastFrames = await frameCount();
 let lastAt = Date.now();
 while (Date.now() - started < minutes * 60_000) {
   await new Promise((r) => setTimeout(r, 10_000));
-  const frames = await page.evaluate(() => (window as unknown as { __frames: number }).__frames);
+  const frames = await frameCount();
   const now = Date.now();
   const f = ((frames - lastFrames) * 1000) / (now - lastAt);
   lastFrames = frames;

@@ -18,6 +18,8 @@ export class Cleanup {
   constructor() {
     const onSignal = (signal: string) => {
       console.error(`\n${signal}: cleaning up…`);
+      // Children dying of the same signal reject pending waits: let clean-up finish regardless.
+      process.on('unhandledRejection', () => {});
       this.run().finally(() => process.exit(130));
     };
     process.once('SIGINT', onSignal);
