@@ -113,6 +113,11 @@ describe.each(availableBackends())('alerts (%s)', (backend) => {
       'bus update',
     );
     server.gw.app.bus.off('alert', listener);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    for (const change of ['raised', 'repeated', 'cleared', 'acknowledged', 'resolved']) {
+      expect(metrics).toMatch(new RegExp(`gridwatch_alert_changes_total\\{change="${change}"\\} [1-9]`));
+    }
+    expect(metrics).toMatch(/gridwatch_alerts_open\{state="active",overdue="false"\} [1-9]/);
   });
 
   it('resolves an acknowledged alert when its condition clears', async () => {

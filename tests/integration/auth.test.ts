@@ -150,6 +150,18 @@ describe.each(availableBackends())('auth and access (%s)', (backend) => {
     expect(Number(longer.headers.get('retry-after'))).toBeGreaterThan(retryAfter);
   });
 
+  it('counts parallel guesses before checking them', async () => {
+    const victim = 'officer-s05';
+    const burst = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => loginFrom(server.url, anAddress(), victim, `parallel-${i}`)),
+    );
+    const statuses = burst.map((r) => r.status);
+    // Three free attempts, the fourth sets the lock: at most a few get their password checked.
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(7);
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+  });
+
   it('limits login attempts per address', async () => {
     const address = anAddress();
     const statuses: number[] = [];

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { AlertEmitter } from './emitter.ts';
+import { createAlertMetrics } from './metrics.ts';
 import { alertRoutes } from './routes.ts';
 import { type AlertService, createAlertService } from './service.ts';
 import { ackLimitsFrom } from './severity.ts';
@@ -18,7 +19,13 @@ export default fp(
   async (app) => {
     const log = app.log.child({ domain: 'alerts' });
     const emitter = new AlertEmitter((alert, change) => app.bus.emit('alert', alert, change));
-    const service = createAlertService({ db: app.db, limits: ackLimitsFrom(app.config), emitter, log });
+    const service = createAlertService({
+      db: app.db,
+      limits: ackLimitsFrom(app.config),
+      emitter,
+      log,
+      metrics: createAlertMetrics(app.metrics, app.db),
+    });
     app.decorate('alerts', service);
     alertRoutes(app, service);
 
@@ -40,5 +47,5 @@ export default fp(
       emitter.stop();
     });
   },
-  { name: 'alerts', dependencies: ['db', 'bus', 'auth'] },
+  { name: 'alerts', dependencies: ['db', 'bus', 'auth', 'metrics'] },
 );

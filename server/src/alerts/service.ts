@@ -14,7 +14,8 @@ import { canAct, inScope, scopeSql } from '../auth/access.ts';
 import type { Finding } from '../detection/types.ts';
 import { Conflict, Forbidden, NotFound } from '../http/errors.ts';
 import type { AlertEmitter } from './emitter.ts';
-import { alertKey, type DeviceInfo, planFindings } from './plan.ts';
+import type { AlertMetrics } from './metrics.ts';
+import { alertKey, type DeviceInfo, type Plan, planFindings } from './plan.ts';
 import { type AlertRecord, toAlert, toHistoryEntry } from './record.ts';
 import * as repo from './repository.ts';
 import type { AckLimits } from './severity.ts';
@@ -56,6 +57,7 @@ export interface AlertServiceDeps {
   limits: AckLimits;
   emitter: AlertEmitter;
   log: FastifyBaseLogger;
+  metrics: AlertMetrics;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -80,7 +82,7 @@ async function inTransaction<T>(db: pg.Pool, work: (c: pg.PoolClient) => Promise
 class InsertRace extends Error {}
 
 export function createAlertService(deps: AlertServiceDeps): AlertService {
-  const { db, limits, emitter, log } = deps;
+  const { db, limits, emitter, log, metrics } = deps;
   // Applies run one after another in this process: no self-deadlock, and ordering is kept.
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -117,7 +119,10 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
     if (findings.length === 0) return { created: 0, updated: 0, unknownDevices: 0 };
     for (let attempt = 1; ; attempt++) {
       try {
+        const stopTimer = metrics.applySeconds.startTimer();
         const plan = await applyOnce(findings);
+        stopTimer();
+        countPlan(plan);
         if (plan.unknownDevices.length > 0) {
           log.warn(
             { devices: [...new Set(plan.unknownDevices)].slice(0, 10) },
@@ -139,6 +144,12 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
         throw err;
       }
     }
+  }
+
+  function countPlan(plan: Plan): void {
+    if (plan.created.length) metrics.changes.inc({ change: 'raised' }, plan.created.length);
+    if (plan.repeats.size) metrics.changes.inc({ change: 'repeated' }, plan.repeats.size);
+    for (const h of plan.history) if (h.action !== 'raised') metrics.changes.inc({ change: h.action });
   }
 
   /** Loads an alert the user may see, or throws 404 / 403. */
@@ -188,6 +199,7 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
       return updated;
     });
     const alert = toAlert(row);
+    metrics.changes.inc({ change: action });
     emitter.emit(alert, 'update', true);
     log.info({ alert: id, action, by: user.username }, 'alert handled');
     return alert;
@@ -255,6 +267,7 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
 
     async checkOverdue() {
       const rows = await repo.markOverdue(db);
+      if (rows.length > 0) metrics.changes.inc({ change: 'overdue' }, rows.length);
       for (const row of rows) emitter.emit(toAlert(row), 'update', true);
       if (rows.length > 0) log.info({ count: rows.length }, 'alerts overdue');
       emitter.prune();

@@ -3,13 +3,14 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { Counter } from 'prom-client';
 import { Unauthorized } from '../http/errors.ts';
 import './access.ts';
 import { ADMIN_USER, DEFAULT_ADMIN_PASSWORD, DEMO_PASSWORD, DEMO_USERS } from './demo-users.ts';
+import { createLoginFailureStore } from './login-failures.ts';
 import { hashPassword } from './password.ts';
 import { authRoutes, SESSION_COOKIE } from './routes.ts';
 import { createSessionStore, type Session } from './sessions.ts';
-import { LoginThrottle } from './throttle.ts';
 import { createUserStore } from './users.ts';
 
 export interface AuthService {
@@ -58,7 +59,6 @@ export default fp(
     const { config } = app;
     const users = createUserStore(app.db);
     const sessions = createSessionStore(app.db, config.SESSION_TTL_H);
-    const throttle = new LoginThrottle();
     const listeners = new Set<(tokenHash: string) => void>();
     const apiRoutes: Array<{ method: string; url: string }> = [];
     let dummy: Promise<string> | undefined;
@@ -104,10 +104,17 @@ export default fp(
     };
     app.decorate('auth', service);
 
+    const logins = new Counter({
+      name: 'gridwatch_auth_logins_total',
+      help: 'Login attempts by result (ok, failed, throttled per username)',
+      labelNames: ['result'] as const,
+      registers: [app.metrics],
+    });
     authRoutes(app, {
+      countLogin: (result) => logins.inc({ result }),
       users,
       sessions,
-      throttle,
+      failures: createLoginFailureStore(app.db),
       dummyHash: () => {
         dummy ??= hashPassword(randomBytes(16).toString('hex'));
         return dummy;
@@ -138,5 +145,5 @@ export default fp(
       log.info({ routes: apiRoutes.length }, 'api routes guarded');
     });
   },
-  { name: 'auth', dependencies: ['db', 'context'] },
+  { name: 'auth', dependencies: ['db', 'context', 'metrics'] },
 );

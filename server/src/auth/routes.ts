@@ -3,10 +3,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { BadRequest, Forbidden } from '../http/errors.ts';
 import { LoginFailed, UsernameTaken } from './errors.ts';
+import type { LoginFailureStore } from './login-failures.ts';
 import { verifyPassword } from './password.ts';
 import { CreateUserBody, ErrorReply, LoginBody, LoginReply, UserList } from './schemas.ts';
 import type { SessionStore } from './sessions.ts';
-import type { LoginThrottle } from './throttle.ts';
 import type { UserStore } from './users.ts';
 
 export const SESSION_COOKIE = 'gw_session';
@@ -14,12 +14,13 @@ export const SESSION_COOKIE = 'gw_session';
 export interface AuthRouteDeps {
   users: UserStore;
   sessions: SessionStore;
-  throttle: LoginThrottle;
+  failures: LoginFailureStore;
   /** Hash checked for unknown usernames, so they cost the time of a wrong password. */
   dummyHash: () => Promise<string>;
   loginRateMax: number;
   ttlHours: number;
   sessionEnded: (tokenHash: string) => void;
+  countLogin: (result: 'ok' | 'failed' | 'throttled') => void;
 }
 
 function requireUser(request: FastifyRequest): User {
@@ -29,7 +30,7 @@ function requireUser(request: FastifyRequest): User {
 }
 
 export function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
-  const { users, sessions, throttle } = deps;
+  const { users, sessions, failures } = deps;
 
   app.post(
     '/api/auth/login',
@@ -48,9 +49,10 @@ export function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
     ) => {
       const username = request.body.username.trim();
       const now = Date.now();
-      const wait = throttle.retryAfterMs(username, now);
-      if (wait > 0) {
-        const seconds = Math.ceil(wait / 1000);
+      const claim = await failures.claim(username, new Date(now));
+      if (!claim.ok) {
+        const seconds = Math.ceil(claim.retryAfterMs / 1000);
+        deps.countLogin('throttled');
         return reply
           .code(429)
           .header('retry-after', String(seconds))
@@ -64,11 +66,12 @@ export function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
       const found = await users.withHash(username);
       const ok = await verifyPassword(request.body.password, found?.passwordHash ?? (await deps.dummyHash()));
       if (!found || !ok) {
-        const lock = throttle.fail(username, now);
-        request.log.warn({ username, ip: request.ip, lockMs: lock }, 'login failed');
+        deps.countLogin('failed');
+        request.log.warn({ username, ip: request.ip, failures: claim.failures }, 'login failed');
         throw new LoginFailed();
       }
-      throttle.succeed(username);
+      await failures.forget(username);
+      deps.countLogin('ok');
       const { token, expiresAt } = await sessions.create(found.user.username);
       reply.setCookie(SESSION_COOKIE, token, {
         path: '/',
@@ -79,7 +82,9 @@ export function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
       });
       // Cheap, and keeps the table from growing with abandoned sessions.
       if (Math.random() < 0.05) {
-        sessions.purgeExpired().catch((err) => request.log.error({ err }, 'session purge failed'));
+        Promise.all([sessions.purgeExpired(), failures.purge()]).catch((err) =>
+          request.log.error({ err }, 'session purge failed'),
+        );
       }
       return { token, user: found.user, expiresAt: expiresAt.toISOString() };
     },

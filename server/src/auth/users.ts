@@ -64,8 +64,19 @@ export function createUserStore(db: pg.Pool) {
       );
       const existing = new Set(rows.map((r) => r.username));
       const missing = users.filter((u) => !existing.has(u.username));
-      const created = await Promise.all(missing.map((u) => this.create(u, u.password)));
-      const count = created.filter(Boolean).length;
+      // The demo users share one public demo password: hash it once, not once per user
+      // (scrypt is slow on purpose, and every test server seeds them).
+      const hashes = new Map<string, Promise<string>>();
+      for (const u of missing) if (!hashes.has(u.password)) hashes.set(u.password, hashPassword(u.password));
+      let count = 0;
+      for (const u of missing) {
+        const { rowCount } = await db.query(
+          `INSERT INTO users (username, display_name, password_hash, role, region_id)
+           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (username) DO NOTHING`,
+          [u.username, u.displayName, await hashes.get(u.password)!, u.role, u.regionId],
+        );
+        count += rowCount ?? 0;
+      }
       if (count > 0) log.info({ users: missing.map((u) => u.username) }, 'seeded users');
       return count;
     },

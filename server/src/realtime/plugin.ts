@@ -8,6 +8,7 @@ import {
 } from '@gridwatch/devices';
 import { createAdapter } from '@socket.io/redis-adapter';
 import fp from 'fastify-plugin';
+import { Gauge } from 'prom-client';
 import { createClient } from 'redis';
 import { Server } from 'socket.io';
 import { REMARK_MAX } from '../alerts/service.ts';
@@ -157,6 +158,14 @@ export default fp(
     });
 
     app.decorate('io', io);
+    new Gauge({
+      name: 'gridwatch_realtime_sockets',
+      help: 'Socket.IO clients connected to this instance',
+      registers: [app.metrics],
+      collect() {
+        this.set(io.engine.clientsCount);
+      },
+    });
 
     // Open websockets would keep the HTTP server from closing.
     app.addHook('preClose', async () => {
@@ -173,5 +182,5 @@ export default fp(
       await redis?.quit();
     });
   },
-  { name: 'realtime', dependencies: ['db', 'bus', 'auth', 'alerts'] },
+  { name: 'realtime', dependencies: ['db', 'bus', 'auth', 'alerts', 'metrics'] },
 );
