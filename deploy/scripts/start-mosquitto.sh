@@ -10,6 +10,9 @@
 #
 #   GW_MOSQUITTO_PORT   listener port (default 1885)
 #   GW_DATA_DIR         data directory (default <repo>/.data)
+#   GW_MOSQUITTO_SESSION_EXPIRY  persistent_client_expiration (default 1h, the shortest
+#                       Mosquitto accepts): test runs abandon many persistent sessions, each
+#                       of which would otherwise queue every device message for a week
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -21,6 +24,7 @@ CONF="$DIR/mosquitto.conf"
 PID_FILE="$DIR/mosquitto.pid"
 LOG_FILE="$DIR/mosquitto.log"
 DYNSEC="$DIR/dynamic-security.json"
+SESSION_EXPIRY="${GW_MOSQUITTO_SESSION_EXPIRY:-1h}"
 ADMIN_USER="gw-admin"
 ADMIN_PW_FILE="$DIR/admin-password"
 
@@ -78,13 +82,30 @@ render_config() {
       -e "s|^log_dest .*|log_dest file $LOG_FILE|" \
       -e "s|^plugin .*|plugin $plugin|" \
       -e "s|^plugin_opt_config_file .*|plugin_opt_config_file $DYNSEC|" \
+      -e "s|^persistent_client_expiration .*|persistent_client_expiration $SESSION_EXPIRY|" \
       "$CONF_SRC"
   } >"$CONF.tmp"
   local key
-  for key in "listener $PORT 127.0.0.1" "persistence_location $DIR/" "plugin $plugin" "plugin_opt_config_file $DYNSEC"; do
+  for key in "listener $PORT 127.0.0.1" "persistence_location $DIR/" "plugin $plugin" \
+    "plugin_opt_config_file $DYNSEC" "persistent_client_expiration $SESSION_EXPIRY"; do
     grep -qxF "$key" "$CONF.tmp" || die "rendering $CONF_SRC failed: no line '$key' (was a setting renamed?)"
   done
+}
+
+# Renders the configuration; a running broker of ours re-reads a changed one (SIGHUP keeps
+# connections and sessions; listener and plugin paths are unchanged by construction).
+apply_config() {
+  render_config
+  if [[ -f "$CONF" ]] && cmp -s "$CONF.tmp" "$CONF"; then
+    rm -f "$CONF.tmp"
+    return 0
+  fi
   mv "$CONF.tmp" "$CONF"
+  local pid
+  if pid="$(our_pid)"; then
+    kill -HUP "$pid"
+    log "configuration changed: reloaded (pid $pid)"
+  fi
 }
 
 init_dynsec() {
@@ -155,6 +176,7 @@ cmd_start() {
   local pid
   if pid="$(our_pid)" && port_open; then
     log "already running (pid $pid)"
+    apply_config
     return 0
   fi
   pid="$(listener_pid)"
@@ -165,6 +187,7 @@ cmd_start() {
       if is_ours "$pid"; then
         log "our broker (pid $pid) answers but its pid file is stale; reusing it"
         echo "$pid" >"$PID_FILE"
+        apply_config
         return 0
       fi
       # A broker left on this port by another checkout or an earlier session: it holds
@@ -175,9 +198,9 @@ cmd_start() {
       die "port $PORT is in use by '$comm' (pid $pid); free it or set GW_MOSQUITTO_PORT"
     fi
   fi
-  render_config
-  init_dynsec
   rm -f "$PID_FILE"
+  apply_config
+  init_dynsec
   log "starting: mosquitto -d -c $CONF"
   mosquitto -d -c "$CONF" || die "mosquitto failed to start; see $LOG_FILE"
   local i
