@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../server/src/auth/demo-users.ts';
 import { availableBackends, startTestServer, type TestServer, uniqueId } from '../support/backends.ts';
-import { api, login } from '../support/clients.ts';
+import { api, connectDevice, login } from '../support/clients.ts';
 import { AT, C1, DISTRICT, devicePoint, districtGeoJson, G1A, G1B, G2A, S1, S2 } from './regions-fixtures.ts';
 
 describe.each(availableBackends())('regions on %s', (backend) => {
@@ -62,6 +62,24 @@ describe.each(availableBackends())('regions on %s', (backend) => {
     expect(body.features.features.map((f: { properties: Record<string, unknown> }) => f.properties)).toEqual(
       expect.arrayContaining([{ featureType: 'road', id: 'road-1', name: '环城路', lanes: 4 }]),
     );
+  });
+
+  it('registers a device that can log in to the broker at once', async () => {
+    const id = uniqueId('cam');
+    const res = await admin.post('/api/devices', {
+      id,
+      kind: 'camera',
+      name: 'gate',
+      lon: AT.g1a[0],
+      lat: AT.g1a[1],
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.device.gridId).toBe(G1A);
+    const client = await connectDevice(server.mqttUrl, 'camera', id, {
+      password: res.body.credentials.password,
+    });
+    expect(client.connected).toBe(true);
+    await client.endAsync();
   });
 
   it('lets an officer read the map but not import it', async () => {
