@@ -256,6 +256,14 @@ describe.each(availableBackends())('alerts (%s)', (backend) => {
     expect((await admin.get<AlertList>(`/api/alerts?deviceId=${device}&cause=c-c`)).body.items).toHaveLength(
       1,
     );
+    const since = (
+      await admin.get<AlertList>(`/api/alerts?deviceId=${device}&since=${new Date(t0).toISOString()}`)
+    ).body;
+    expect(since.total).toBe(5);
+    expect(
+      (await admin.get(`/api/alerts?since=${new Date(Date.now() + 60_000).toISOString()}`)).body.total,
+    ).toBe(0);
+    expect((await admin.get(`/api/alerts?since=yesterday`)).status).toBe(400);
     expect((await admin.get(`/api/alerts?severity=bogus`)).status).toBe(400);
     expect((await admin.get(`/api/alerts?limit=100000`)).status).toBe(400);
   });
