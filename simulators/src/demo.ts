@@ -7,7 +7,7 @@ import { buildDashboard, dashboardBuilt, freePort } from './demo-support.ts';
 import { DEFAULT_SEED, generateDistrict } from './district/generate.ts';
 import { generateFleet } from './fleet/generate.ts';
 import type { SimDevice } from './fleet/types.ts';
-import { type FleetProcess, startFleetProcess } from './runner/fleet-process.ts';
+import { type FleetProcess, spawnFleetProcess } from './runner/fleet-process.ts';
 import { login, provision } from './server-api.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -44,6 +44,22 @@ async function main(): Promise<void> {
     console.log(`dashboard built (${elapsed()})`);
   }
 
+  // The fleet runs in its own process: 4,000 connections must not starve the server's event
+  // loop. Forked now, so loading it overlaps with the server's start.
+  const status = new StatusLine();
+  let connectionErrors = 0;
+  let reportedAt = 0;
+  const fleet = spawnFleetProcess({
+    onError: (message) => {
+      connectionErrors++;
+      // Devices retry by themselves; say so now and then rather than for every socket.
+      if (Date.now() - reportedAt > 10_000) {
+        reportedAt = Date.now();
+        status.log(`fleet: ${message} (${connectionErrors} connection errors so far; devices retry)`);
+      }
+    },
+  });
+
   env.DATA_DIR ??= resolve(ROOT, '.data/demo');
   env.LOG_LEVEL ??= 'warn';
   env.PORT ??= String(await freePort(8080));
@@ -68,19 +84,13 @@ async function main(): Promise<void> {
     `imported ${imported.regions.regions} regions, ${imported.regions.features} map features and ${imported.devices.imported} devices (${imported.devices.placed} placed) after ${elapsed()}`,
   );
 
-  const status = new StatusLine();
   let alerts = 0;
   gw.app.bus.on('alert', (alert, change) => {
     if (change !== 'new') return;
     alerts++;
     status.log(`${shanghaiTime(Date.parse(alert.firstSeen))}  ${alertText(alert)}`);
   });
-  // The fleet runs in its own process: 4,000 connections must not starve the server's event loop.
-  const fleet = startFleetProcess(
-    { seed: DEFAULT_SEED, mqttUrl: gw.context.mqtt.url, fleetSecret: gw.context.fleetSecret },
-    { onError: (message) => status.log(`fleet: ${message}`) },
-  );
-  await fleet.started;
+  fleet.start({ seed: DEFAULT_SEED, mqttUrl: gw.context.mqtt.url, fleetSecret: gw.context.fleetSecret });
   openingFaults(fleet, devices);
 
   const base = gw.url.replace('://127.0.0.1', '://localhost');

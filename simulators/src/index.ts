@@ -9,8 +9,30 @@ export { ALL_FAULTS, estimateAlertRate, FAULTS, FIRE_RISK } from './models/fault
 export type { DeviceModel } from './models/model.ts';
 export { acceleratedStart, createClock, type SimClock } from './runner/clock.ts';
 export {
+  type FleetProcess,
+  type FleetProcessOptions,
+  spawnFleetProcess,
+  startFleetProcess,
+} from './runner/fleet-process.ts';
+export {
   type FleetCounts,
   type FleetRunner,
   type FleetRunnerOptions,
   startFleet,
 } from './runner/fleet-runner.ts';
+export {
+  runScenario,
+  type ScenarioRunOptions,
+  type ScenarioRunResult,
+  scenarioDevices,
+} from './scenarios/run.ts';
+export {
+  checkAlerts,
+  expectedAlerts,
+  isAnticipated,
+  loadScenario,
+  type Scenario,
+  scenarioId,
+  scenarioNames,
+} from './scenarios/scenario.ts';
+export { login, type ProvisionResult, provision, ServerApiError } from './server-api.ts';

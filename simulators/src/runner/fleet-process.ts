@@ -28,7 +28,11 @@ export type FromFleet =
   | { type: 'error'; message: string }
   | { type: 'stopped'; counts: FleetCounts };
 
+export type FleetProcessOptions = Extract<ToFleet, { type: 'start' }>['options'];
+
 export interface FleetProcess {
+  /** Starts the fleet (once); the child process is already up. */
+  start(options: FleetProcessOptions): void;
   /** Latest counts the child reported (every second). */
   counts(): FleetCounts;
   /** Simulated time in the child, as of its last report. */
@@ -57,13 +61,19 @@ const EMPTY: FleetCounts = {
  * loop) with the server it loads: for the demo, and for benchmarks that must measure the
  * server rather than the simulator.
  */
-export function startFleetProcess(
-  options: Extract<ToFleet, { type: 'start' }>['options'],
-  hooks: {
-    onFault?: (f: PlannedFault & { started: boolean }) => void;
-    onError?: (message: string) => void;
-  } = {},
-): FleetProcess {
+export function startFleetProcess(options: FleetProcessOptions, hooks: FleetProcessHooks = {}): FleetProcess {
+  const fleet = spawnFleetProcess(hooks);
+  fleet.start(options);
+  return fleet;
+}
+
+export interface FleetProcessHooks {
+  onFault?: (f: PlannedFault & { started: boolean }) => void;
+  onError?: (message: string) => void;
+}
+
+/** Forks the fleet process without starting the fleet: loading it overlaps with whatever the caller does next. */
+export function spawnFleetProcess(hooks: FleetProcessHooks = {}): FleetProcess {
   const child = fork(fileURLToPath(new URL('./fleet-child.ts', import.meta.url)), [], {
     // tsx's loader, as this process runs with it.
     execArgv: process.execArgv,
@@ -108,8 +118,8 @@ export function startFleetProcess(
   const send = (m: ToFleet) => {
     if (child.connected) child.send(m);
   };
-  send({ type: 'start', options });
   return {
+    start: (options) => send({ type: 'start', options }),
     counts: () => counts,
     simNow: () => simNow,
     inject: (deviceId, faultId, o = {}) => send({ type: 'inject', deviceId, faultId, ...o }),
