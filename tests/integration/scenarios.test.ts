@@ -27,7 +27,7 @@ import { api, connectDevice, login, waitFor } from '../support/clients.ts';
  * different devices, so they run at once, accelerated (simulated time ends at the real end
  * of the run, so no reading comes from the future).
  */
-const SPEED = 12;
+const SPEED = 16;
 
 describe.each(availableBackends())('scenarios (%s)', (backend) => {
   let server: TestServer;
