@@ -225,7 +225,7 @@ describe.each(availableBackends())('detection scenario (%s)', (backend) => {
     await Promise.all([send(smokeCamera), send(locker), send(lostCamera)]);
     heartbeat = setInterval(() => {
       Promise.all([send(charger, hot), send(smokeCamera), send(locker)]).catch(() => {});
-    }, 10_000);
+    }, 5_000);
     await waitFor(
       () => seen.some((s) => s.alert.cause === 'charger-over-temperature'),
       30_000,
@@ -252,7 +252,7 @@ describe.each(availableBackends())('detection scenario (%s)', (backend) => {
       `alerts ${expected.join(', ')}`,
     );
     // A few more heartbeats: nothing may be raised twice or spuriously.
-    await new Promise((r) => setTimeout(r, 12_000));
+    await new Promise((r) => setTimeout(r, 6_000));
 
     expect(newKeys().sort()).toEqual(expected);
     const fire = seen.find((s) => s.alert.cause === 'fire-risk')?.alert as Alert;
