@@ -57,6 +57,7 @@ console.log(
   `alert latency bench: ${probes} probes from ${probeDevices} lockers in ${grid.id}, background ${fmt.int(rate)} msg/s from ${devices} devices`,
 );
 const bench = await openBench({
+  broker: args.get('broker') === 'shared' ? 'shared' : 'private',
   fleetSize: devices,
   extraDevices: probeFleet,
   devicePosition: gridCentre,
@@ -77,6 +78,7 @@ try {
     databaseUrl: bench.databaseUrl,
   });
   cond.provisioning = bench.provisioning;
+  cond['broker instance'] = bench.broker;
 
   // The officer of the probes' street, logged in over Socket.IO.
   const officer = {

@@ -11,7 +11,8 @@
  *
  * Options: --workers N (load processes, default ⌈rate / 15,000⌉), --max-inflight N (per connection, 100),
  * --event-share X (0.001), --cpu-prof (profile the server into tests/artifacts/prof),
- * --no-bare, --result FILE (JSON for run-all).
+ * --no-bare, --broker shared (the test broker rather than a private instance of the project's
+ * Mosquitto), --result FILE (JSON for run-all).
  */
 
 import { randomBytes } from 'node:crypto';
@@ -53,6 +54,7 @@ console.log(
     `≤ ${maxInflight} in flight per connection, event share ${eventShare})`,
 );
 const bench = await openBench({
+  broker: args.get('broker') === 'shared' ? 'shared' : 'private',
   fleetSize: devices,
   execArgv: cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [],
 });
@@ -66,6 +68,7 @@ try {
     databaseUrl: bench.databaseUrl,
   });
   cond.provisioning = bench.provisioning;
+  cond['broker instance'] = bench.broker;
   cond.fleet = `${devices} devices (${['cam', 'chg', 'lck'].map((k) => `${bench.fleet.filter((d) => d.id.includes(`-${k}-`)).length} ${k}`).join(', ')})`;
 
   // Every 40th device is a latency sentinel (2.5 % of rows notify at commit).
@@ -100,6 +103,7 @@ try {
   const cpuBefore = cpuByCommand();
   const serverProc = sampleProcess(bench.server.pid);
   const loadProcs = load.pids().map((pid) => sampleProcess(pid));
+  const brokerProc = bench.brokerPid ? sampleProcess(bench.brokerPid) : undefined;
   const dbProbe = await startDbProbe(bench.databaseUrl);
   const notifyTimes: number[] = [];
   const probeStart = probe.latencies.length;
@@ -137,6 +141,7 @@ try {
   clearInterval(sentinelClock);
   const serverUse = serverProc.stop();
   const loadCores = loadProcs.reduce((a, p) => a + p.stop().cores, 0);
+  const brokerUse = brokerProc?.stop();
   const dbPace = await dbProbe.stop();
   const spanS = (drainedAt - totals.firstPublishAt) / 1000;
   const machineCpu = cpuDelta(cpuBefore, cpuByCommand(), (Date.now() - t0) / 1000);
@@ -193,10 +198,26 @@ try {
     ],
     ['server CPU', `${serverUse.cores.toFixed(2)} cores (${serverUse.cpuSeconds.toFixed(1)} s CPU)`],
     ['load generator CPU', `${loadCores.toFixed(2)} cores (${workers} process(es))`],
+    ...(brokerUse
+      ? ([
+          ['broker CPU / RSS peak', `${brokerUse.cores.toFixed(2)} cores / ${fmt.mb(brokerUse.peakRss)}`],
+        ] as Array<[string, string]>)
+      : []),
     ['server RSS peak / end', `${fmt.mb(serverUse.peakRss)} / ${fmt.mb(serverUse.lastRss)}`],
     [
       'DB 1-row commit p50 / p99',
       `${fmt.ms(percentile(dbPace.commits, 50))} / ${fmt.ms(percentile(dbPace.commits, 99))} (own connection, every 0.5 s; WAL ${dbPace.walMBps.toFixed(1)} MB/s, ${dbPace.walSyncsPerS.toFixed(0)} syncs/s, ${dbPace.checkpoints} checkpoints)`,
+    ],
+    [
+      'server DB connections by state',
+      dbPace.activity
+        .slice(0, 6)
+        .map(([what, n]) => `${what} ${n.toFixed(2)}`)
+        .join(', '),
+    ],
+    [
+      'server event-loop lag p50 / p99',
+      `${fmt.ms(value(metricsAfter, 'gridwatch_nodejs_eventloop_lag_p50_seconds') * 1000)} / ${fmt.ms(value(metricsAfter, 'gridwatch_nodejs_eventloop_lag_p99_seconds') * 1000)}`,
     ],
     [
       'CPU by process (cores)',

@@ -72,9 +72,9 @@ let cursor = 0;
 let stopLoad = false;
 const loadLoop = (async () => {
   const tickMs = 200;
-  const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
+  const perTick = Math.round((rate * tickMs) / 1000);
   let next = Date.now();
-  while (!stopLoad) {
+  while (!stopLoad && perTick > 0) {
     const findings: Finding[] = [];
     for (let i = 0; i < perTick; i++) {
       const d = fleet[(cursor * 7919) % fleet.length]!;

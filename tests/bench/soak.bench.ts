@@ -40,7 +40,10 @@ interface Sample {
 console.log(
   `soak bench: ${fmt.int(rate)} msg/s for ${minutes} min from ${devices} devices, sample every ${everyS} s, warm-up ${warmupS} s`,
 );
-const bench = await openBench({ fleetSize: devices });
+const bench = await openBench({
+  broker: args.get('broker') === 'shared' ? 'shared' : 'private',
+  fleetSize: devices,
+});
 const { services, cleanup } = bench;
 const result: Record<string, unknown> = { bench: 'soak', minutes, rate };
 try {
@@ -51,6 +54,7 @@ try {
     databaseUrl: bench.databaseUrl,
   });
   cond.provisioning = bench.provisioning;
+  cond['broker instance'] = bench.broker;
   const load = await connectLoad({
     mqttUrl: services.mqttUrl,
     fleetSecret: bench.secret,

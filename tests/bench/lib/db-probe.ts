@@ -39,9 +39,31 @@ export async function startDbProbe(databaseUrl: string, everyMs = 500) {
     } catch {}
     busy = false;
   }, everyMs);
+  // Where the server's connections spend their time: sampled states and wait events.
+  const activity = new Map<string, number>();
+  let activitySamples = 0;
+  let sampling = false;
+  const activityTimer = setInterval(async () => {
+    if (sampling) return;
+    sampling = true;
+    try {
+      const res = await client.query<{ what: string; n: string }>(
+        `SELECT CASE WHEN state = 'active' THEN 'active: ' || coalesce(wait_event_type || '/' || wait_event, 'on CPU')
+                     ELSE state END AS what, count(*)::text AS n
+           FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+          GROUP BY 1`,
+      );
+      activitySamples++;
+      for (const r of res.rows) activity.set(r.what, (activity.get(r.what) ?? 0) + Number(r.n));
+    } catch {}
+    sampling = false;
+  }, 100);
   return {
     async stop() {
       clearInterval(timer);
+      clearInterval(activityTimer);
+      while (sampling) await new Promise((r) => setTimeout(r, 20));
       while (busy) await new Promise((r) => setTimeout(r, 20));
       const after = await counters();
       const seconds = (performance.now() - t0) / 1000;
@@ -52,6 +74,10 @@ export async function startDbProbe(databaseUrl: string, everyMs = 500) {
         walMBps: (after.walBytes - before.walBytes) / seconds / 2 ** 20,
         walSyncsPerS: (after.walSyncs - before.walSyncs) / seconds,
         checkpoints: after.checkpoints - before.checkpoints,
+        /** Average number of server connections in each state (sampled every 100 ms). */
+        activity: [...activity]
+          .map(([what, n]) => [what, n / Math.max(1, activitySamples)] as const)
+          .sort((a, b) => b[1] - a[1]),
       };
     },
   };

@@ -6,6 +6,7 @@ import mqtt from 'mqtt';
 import pg from 'pg';
 import { createBenchDatabase } from './database.ts';
 import { type BenchDevice, benchFleet, benchRunId } from './fleet.ts';
+import { startPrivateBroker } from './private-broker.ts';
 import { ensureBrokerAccounts, loginToken, registerDevices, removeBrokerAccounts } from './provision.ts';
 import { type ServerChild, startServerChild } from './server-child.ts';
 import { type BenchServices, requireServices } from './services.ts';
@@ -68,6 +69,10 @@ export interface BenchSession {
   adminToken: string | undefined;
   /** How the devices were registered and got broker accounts, for the conditions. */
   provisioning: string;
+  /** Which broker: the project's Mosquitto as a private instance, or the shared one. */
+  broker: string;
+  /** The private broker's process, for its CPU. */
+  brokerPid: number | undefined;
   pool: pg.Pool;
   cleanup: Cleanup;
   restartServer(): Promise<ServerChild>;
@@ -87,9 +92,29 @@ export async function openBench(opts: {
   /** Runs after the server is up and before devices are registered (e.g. importing regions). */
   beforeDevices?: (url: string, token: string | undefined) => Promise<void>;
   devicePosition?: readonly [number, number];
+  /**
+   * `private` (default): an instance of the project's Mosquitto of the bench's own;
+   * `shared`: the test services' broker (TEST_MQTT_URL).
+   */
+  broker?: 'private' | 'shared';
 }): Promise<BenchSession> {
-  const services = requireServices();
+  const shared = requireServices();
   const cleanup = new Cleanup();
+  let services = shared;
+  let brokerPid: number | undefined;
+  if (opts.broker !== 'shared') {
+    const broker = await startPrivateBroker();
+    cleanup.add('stop private broker', () => broker.stop());
+    brokerPid = broker.pid;
+    services = {
+      ...shared,
+      mqttUrl: broker.url,
+      serverUsername: broker.serverUsername,
+      serverPassword: broker.serverPassword,
+      adminUsername: broker.adminUsername,
+      adminPassword: broker.adminPassword,
+    };
+  }
   const runId = benchRunId();
   const prefix = runId;
   const secret = randomBytes(18).toString('base64url');
@@ -137,6 +162,11 @@ export async function openBench(opts: {
       await registerDevices(server.url, adminToken, db.url, opts.extraDevices, opts.devicePosition);
     Object.assign(session, {
       services,
+      broker:
+        opts.broker === 'shared'
+          ? 'shared test broker'
+          : 'private instance of deploy/mosquitto/mosquitto.conf',
+      brokerPid,
       runId,
       prefix,
       secret,
