@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { createEngineState, type DetectionInput, type DeviceMeta, type EngineState, step } from './engine.ts';
+import { createDetectionMetrics } from './metrics.ts';
 import { loadDevices, loadState, saveState } from './repository.ts';
 import { catalogueRuleSet, isDeviceKindRow, utcOffsetMinutes } from './rule-set.ts';
 import type { Finding } from './types.ts';
@@ -24,6 +25,7 @@ export default fp(
     let queue: DetectionInput[] = [];
     let scheduled = false;
     let dropped = 0;
+    const metrics = createDetectionMetrics(app.metrics, () => queue.length);
     let applying: Promise<unknown> = Promise.resolve();
 
     async function refreshDevices(): Promise<void> {
@@ -37,18 +39,14 @@ export default fp(
 
     function deliver(findings: Finding[]): void {
       if (findings.length === 0) return;
-      if (!app.hasDecorator('alerts')) {
-        log.warn({ findings: findings.length }, 'no alert service: findings dropped');
-        return;
-      }
-      const alerts = (app as unknown as { alerts: { apply(f: Finding[]): Promise<unknown> } }).alerts;
       // Keep findings in order: one apply at a time.
       applying = applying
-        .then(() => alerts.apply(findings))
+        .then(() => app.alerts.apply(findings))
         .catch((err) => log.error({ err, findings: findings.length }, 'applying findings failed'));
     }
 
     function run(inputs: DetectionInput[], now: number): void {
+      const stopTimer = metrics.batchSeconds.startTimer();
       const findings: Finding[] = [];
       for (const input of inputs) {
         const result = step(state, input, rules, now);
@@ -56,6 +54,9 @@ export default fp(
         if (input.type !== 'tick') dirty.add(input.deviceId);
         for (const f of result.findings) findings.push(f);
       }
+      stopTimer();
+      metrics.inputs.inc(inputs.length);
+      for (const f of findings) metrics.findings.inc({ action: f.action });
       deliver(findings);
     }
 
@@ -74,6 +75,7 @@ export default fp(
       for (const input of inputs) queue.push(input);
       if (queue.length > MAX_QUEUE) {
         dropped += queue.length - MAX_QUEUE;
+        metrics.dropped.inc(queue.length - MAX_QUEUE);
         queue.splice(0, queue.length - MAX_QUEUE);
         log.warn({ dropped }, 'detection queue full: oldest inputs dropped');
       }

@@ -9,7 +9,7 @@ function fakePool() {
   const query = async (sql: string, params?: unknown[]) => {
     if (sql.startsWith('INSERT')) {
       const [ids, docs] = params as [string[], string[]];
-      ids.forEach((id, i) => rows.set(id, JSON.parse(docs[i] as string)));
+      for (const [i, id] of ids.entries()) rows.set(id, JSON.parse(docs[i] as string));
       return { rows: [] };
     }
     return { rows: [...rows].map(([device_id, state]) => ({ device_id, state })) };
