@@ -17,6 +17,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { flagArg, numberArg, parseArgs } from './lib/args.ts';
 import { forkBareSubscriber } from './lib/children.ts';
 import { conditions, loadNow, printConditions } from './lib/conditions.ts';
@@ -24,7 +25,7 @@ import { summarizeNewestProfile } from './lib/cpuprofile.ts';
 import { startCommitProbe, storedCount } from './lib/database.ts';
 import { startDbProbe } from './lib/db-probe.ts';
 import { connectLoad } from './lib/load.ts';
-import { cpuByCommand, cpuDelta, sampleProcess } from './lib/proc.ts';
+import { cpuByProcess, cpuDelta, machineCpu, sampleProcess } from './lib/proc.ts';
 import { bucketDelta, bucketQuantile, histograms, scrape, value } from './lib/prom.ts';
 import { REPO_ROOT } from './lib/services.ts';
 import { endSession, openBench } from './lib/session.ts';
@@ -100,7 +101,8 @@ try {
     services.adminPassword ?? services.serverPassword,
   );
   const metricsBefore = await scrape(bench.server.url).catch(() => []);
-  const cpuBefore = cpuByCommand();
+  const cpuBefore = cpuByProcess();
+  const m0 = machineCpu();
   const serverProc = sampleProcess(bench.server.pid);
   const loadProcs = load.pids().map((pid) => sampleProcess(pid));
   const brokerProc = bench.brokerPid ? sampleProcess(bench.brokerPid) : undefined;
@@ -144,7 +146,9 @@ try {
   const brokerUse = brokerProc?.stop();
   const dbPace = await dbProbe.stop();
   const spanS = (drainedAt - totals.firstPublishAt) / 1000;
-  const machineCpu = cpuDelta(cpuBefore, cpuByCommand(), (Date.now() - t0) / 1000);
+  const cpuByComm = cpuDelta(cpuBefore, cpuByProcess(), (Date.now() - t0) / 1000);
+  const m1 = machineCpu();
+  const machineBusy = (m1.busy - m0.busy) / Math.max(1, m1.total - m0.total);
   const metricsAfter = await scrape(bench.server.url).catch(() => []);
   await sys.stop();
   const dead = await bench.pool
@@ -219,9 +223,10 @@ try {
       'server event-loop lag p50 / p99',
       `${fmt.ms(value(metricsAfter, 'gridwatch_nodejs_eventloop_lag_p50_seconds') * 1000)} / ${fmt.ms(value(metricsAfter, 'gridwatch_nodejs_eventloop_lag_p99_seconds') * 1000)}`,
     ],
+    ['machine CPU busy', `${fmt.pct(machineBusy)} of ${cpus().length} cores`],
     [
       'CPU by process (cores)',
-      machineCpu
+      cpuByComm
         .slice(0, 6)
         .map(([c, v]) => `${c} ${v.toFixed(2)}`)
         .join(', '),

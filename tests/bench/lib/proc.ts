@@ -51,9 +51,9 @@ export function sampleProcess(pid: number, everyMs = 1000) {
   };
 }
 
-/** CPU seconds used by all processes of each command name (e.g. `mosquitto`, `postgres`, `node`). */
-export function cpuByCommand(): Map<string, number> {
-  const out = new Map<string, number>();
+/** CPU seconds used so far by each live process, with its command name. */
+export function cpuByProcess(): Map<number, { comm: string; seconds: number }> {
+  const out = new Map<number, { comm: string; seconds: number }>();
   let entries: string[] = [];
   try {
     entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
@@ -65,17 +65,30 @@ export function cpuByCommand(): Map<string, number> {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const secs = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-      out.set(comm, (out.get(comm) ?? 0) + secs);
+      out.set(Number(pid), { comm, seconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS });
     } catch {}
   }
   return out;
 }
 
-/** Cores used per command name between two `cpuByCommand()` snapshots, busiest first. */
-export function cpuDelta(before: Map<string, number>, after: Map<string, number>, seconds: number) {
-  return [...after]
-    .map(([comm, s]) => [comm, (s - (before.get(comm) ?? 0)) / seconds] as const)
+/**
+ * Cores used per command name between two `cpuByProcess()` snapshots, busiest first.
+ * Per process, so processes ending in between do not make a command's total go down;
+ * a process started in between counts from zero.
+ */
+export function cpuDelta(
+  before: Map<number, { comm: string; seconds: number }>,
+  after: Map<number, { comm: string; seconds: number }>,
+  seconds: number,
+) {
+  const byComm = new Map<string, number>();
+  for (const [pid, a] of after) {
+    const b = before.get(pid);
+    const used = b && b.comm === a.comm ? a.seconds - b.seconds : a.seconds;
+    byComm.set(a.comm, (byComm.get(a.comm) ?? 0) + used);
+  }
+  return [...byComm]
+    .map(([comm, s]) => [comm, s / seconds] as const)
     .filter(([, c]) => c > 0.01)
     .sort((a, b) => b[1] - a[1]);
 }
