@@ -120,7 +120,7 @@ export async function runCommand(argv: string[]): Promise<void> {
 
   const clock = createClock({
     speed,
-    startAt: durationS ? acceleratedStart(Date.now(), durationS, speed) : undefined,
+    startAt: durationS ? acceleratedStart(Date.now(), durationS * speed, speed) : undefined,
   });
   const status = new StatusLine();
   const fleet = startFleet({

@@ -21,10 +21,11 @@ export function createClock(
 }
 
 /**
- * Where accelerated time should start so that it ends at the wall clock's end of the run:
- * devices then never report from the future (the server refuses readings far ahead of it).
+ * Where accelerated time should start so that a run of `simDurationS` simulated seconds ends
+ * at the wall clock's end of the run: devices then never report from the future (the server
+ * refuses readings far ahead of it).
  */
-export function acceleratedStart(wallNow: number, durationS: number, speed: number): number {
+export function acceleratedStart(wallNow: number, simDurationS: number, speed: number): number {
   if (speed <= 1) return wallNow;
-  return wallNow - durationS * 1000 * (1 - 1 / speed);
+  return wallNow - simDurationS * 1000 * (1 - 1 / speed);
 }
