@@ -2,14 +2,17 @@
  * `npx tsx tests/bench/clean-leftovers.ts`: removes what a bench killed mid-run may have
  * left (a bench cleans up after itself, also on Ctrl-C, but not after SIGKILL or a
  * database outage): `gw_bench_*` databases, broker accounts and roles of bench devices
- * (`bn<hex>-…`, `bp<hex>-…`), the persistent sessions of bench servers, temp directories.
+ * (`bn<hex>-…`, `bp<hex>-…`) and the persistent sessions of bench servers on the shared
+ * broker, private brokers still running, temp directories.
  * Run it only while no bench is running.
  */
+import { execFile } from 'node:child_process';
 import { readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { Dynsec } from './lib/dynsec.ts';
-import { requireServices } from './lib/services.ts';
+import { REPO_ROOT, requireServices } from './lib/services.ts';
 import { endSession } from './lib/session.ts';
 
 const services = requireServices();
@@ -26,7 +29,13 @@ await admin.end();
 
 const BENCH_DEVICE = /^(bn[0-9a-f]{6}|bp[0-9a-f]{4})-/;
 if (services.adminUsername && services.adminPassword) {
-  const dynsec = new Dynsec(services.mqttUrl, services.adminUsername, services.adminPassword);
+  await cleanBroker(services.adminUsername, services.adminPassword).catch((err) =>
+    console.error(`broker ${services.mqttUrl} not cleaned: ${(err as Error).message}`),
+  );
+}
+
+async function cleanBroker(adminUsername: string, adminPassword: string): Promise<void> {
+  const dynsec = new Dynsec(services.mqttUrl, adminUsername, adminPassword);
   await dynsec.start();
   const [clients] = await dynsec.run([{ command: 'listClients', verbose: false, count: -1 }]);
   const [roles] = await dynsec.run([{ command: 'listRoles', verbose: false, count: -1 }]);
@@ -52,6 +61,12 @@ if (services.adminUsername && services.adminPassword) {
   }
 }
 for (const dir of (await readdir(tmpdir())).filter((d) => d.startsWith('gw-bench-'))) {
+  if (dir.startsWith('gw-bench-mq-')) {
+    // A private broker a killed bench left running: its own start script stops it by its pid file.
+    await promisify(execFile)('bash', [`${REPO_ROOT}deploy/scripts/start-mosquitto.sh`, 'stop'], {
+      env: { ...process.env, GW_DATA_DIR: `${tmpdir()}/${dir}` },
+    }).catch(() => {});
+  }
   await rm(`${tmpdir()}/${dir}`, { recursive: true, force: true });
   console.log(`removed ${tmpdir()}/${dir}`);
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --soak-minutes 10 --screen --seconds 60 --rate 25000 --devices 400]`:
+ * `npm run bench [-- --soak-minutes 10 --screen --seconds 60 --rate 25000 --devices 400 --broker shared]`:
  * ingest (with the bare-subscriber ceiling), alert latency, soak, the NAB detector bench
  * (tests/bench/detect.bench.ts) and, with `--screen`, the wall-screen bench. Each bench runs
  * in its own process and prints its figures and conditions; a markdown summary goes to
@@ -59,10 +59,11 @@ async function runBench(name: string, file: string, benchArgs: string[], wantsRe
 const ingestArgs = ['seconds', 'rate', 'devices', 'workers']
   .filter((k) => args.has(k))
   .flatMap((k) => [`--${k}`, args.get(k)!]);
+const brokerArgs = args.has('broker') ? ['--broker', args.get('broker')!] : [];
 const runs: Run[] = [];
-runs.push(await runBench('ingest', 'ingest.bench.ts', ingestArgs));
-runs.push(await runBench('alerts', 'alert-latency.bench.ts', []));
-runs.push(await runBench('soak', 'soak.bench.ts', ['--minutes', String(soakMinutes)]));
+runs.push(await runBench('ingest', 'ingest.bench.ts', [...ingestArgs, ...brokerArgs]));
+runs.push(await runBench('alerts', 'alert-latency.bench.ts', brokerArgs));
+runs.push(await runBench('soak', 'soak.bench.ts', ['--minutes', String(soakMinutes), ...brokerArgs]));
 if (existsSync(`${REPO_ROOT}tests/bench/detect.bench.ts`))
   runs.push(await runBench('detect', 'detect.bench.ts', [], false));
 if (flagArg(args, 'screen') && existsSync(`${REPO_ROOT}tests/bench/screen.bench.ts`))
