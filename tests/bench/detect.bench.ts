@@ -10,7 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { statParams } from '../../server/src/detection/engine.ts';
 import {
@@ -104,7 +104,9 @@ console.log(
 console.log(`  standard        ${scores.standard?.score}`);
 console.log(`  reward_low_FP   ${scores.reward_low_FP_rate?.score}`);
 console.log(`  reward_low_FN   ${scores.reward_low_FN_rate?.score}`);
-console.log(`  scored with: python3 ${scoreArgs.join(' ')}`);
+console.log(
+  `  scored with: python3 ${scoreArgs.join(' ')}${keep ? '' : '  (KEEP_RESULTS=1 keeps the results)'}`,
+);
 console.log(
   `throughput (detector only, one core, median of ${runs}): ${Math.round(median).toLocaleString('en')} points/s`,
 );
@@ -112,7 +114,7 @@ console.log(
   `throughput (parse + detect + format, median of ${e2eRates.length}): ${Math.round(e2eRates[Math.floor(e2eRates.length / 2)] as number).toLocaleString('en')} points/s`,
 );
 console.log(
-  `conditions: node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} (${cpus().length} cores, shared), params ${JSON.stringify(params)}`,
+  `conditions: node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} (${cpus().length} cores, shared, load average ${loadavg()[0]?.toFixed(1)}), params ${JSON.stringify(params)}`,
 );
 if (keep) console.log(`results kept in ${outDir}`);
 else rmSync(outDir, { recursive: true, force: true });
