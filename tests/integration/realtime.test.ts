@@ -138,6 +138,14 @@ describe.each(availableBackends())('realtime (%s)', (backend) => {
       ['while-away', 'active'],
     ]);
     expect(missed.every((a) => a.path.street === S01)).toBe(true);
+    // A bare `emit('alerts:sync', callback)` is answered too.
+    const bare = await new Promise<Alert[]>((resolve) =>
+      (back as unknown as { emit(event: string, cb: (alerts: Alert[]) => void): void }).emit(
+        'alerts:sync',
+        resolve,
+      ),
+    );
+    expect(bare.map((a) => a.cause)).toContain('while-away');
     // Without `since`, only what is still open.
     expect((await sync(back)).filter((a) => a.deviceId === device).map((a) => a.cause)).toEqual([
       'while-away',

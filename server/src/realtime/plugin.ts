@@ -100,9 +100,12 @@ export default fp(
       expiry.unref();
       socket.on('disconnect', () => clearTimeout(expiry));
 
-      socket.on('alerts:sync', (query, reply) => {
+      socket.on('alerts:sync', (query: unknown, callback: unknown) => {
+        // `emit('alerts:sync', cb)` without a query is accepted too.
+        const reply = (typeof callback === 'function' ? callback : query) as (alerts: Alert[]) => void;
         if (typeof reply !== 'function') return;
-        const since = typeof query?.since === 'string' ? query.since : undefined;
+        const raw = typeof query === 'object' && query ? (query as { since?: unknown }).since : undefined;
+        const since = typeof raw === 'string' ? raw : undefined;
         app.alerts
           .sync(user, since)
           .then(reply)
