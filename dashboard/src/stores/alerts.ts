@@ -5,7 +5,7 @@ import { computed, shallowRef, triggerRef } from 'vue';
 import { useRealtimeStore } from './realtime.ts';
 
 /** Bounds: the wall runs for weeks without a reload. */
-export const LIMITS = { open: 5000, resolved: 200, latest: 60, pulses: 30, pulseMs: 90_000, flushMs: 500 };
+export const LIMITS = { open: 5000, resolved: 200, latest: 60, pulses: 12, pulseMs: 90_000, flushMs: 500 };
 
 export interface Pulse {
   id: string;
@@ -115,6 +115,12 @@ export const useAlertsStore = defineStore('alerts', () => {
       (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.lastSeen.localeCompare(a.lastSeen),
     ),
   );
+  // A plain loop, no sort: the wall shows only the number.
+  const overdueCount = computed(() => {
+    let n = 0;
+    for (const a of open.value.values()) if (a.overdue && a.state === 'active') n++;
+    return n;
+  });
   const criticalActive = computed(() =>
     openList.value.filter((a) => a.severity === 'critical' && a.state === 'active'),
   );
