@@ -76,7 +76,7 @@ describe.each(availableBackends())('migrations on %s', (backend) => {
     await db.end();
     // Readings are all in completed minutes, so this pass rolls up every one of them and the
     // restarted server's own pass changes nothing.
-    await gw.app.telemetryJobs.rollup.runNow();
+    await gw.app.telemetryJobs.rollup.runNow({ budgetMs: 120_000 });
     const url = gw.context.databaseUrl;
     const before = await snapshot(url);
     expect(before.counts.telemetry).toBe(100);

@@ -5,7 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
  * process: `runNow()` waits for a run in progress, then runs. `stop()` clears the timer and
  * waits for the run in progress. A failing run is logged and the next one tries again.
  */
-export class PeriodicJob<T> {
+export class PeriodicJob<T, A = void> {
   private timer: NodeJS.Timeout | null = null;
   private tail: Promise<unknown> = Promise.resolve();
   private stopped = false;
@@ -13,7 +13,7 @@ export class PeriodicJob<T> {
   constructor(
     private readonly name: string,
     private readonly intervalMs: number,
-    private readonly task: () => Promise<T>,
+    private readonly task: (arg?: A) => Promise<T>,
     private readonly log: FastifyBaseLogger,
   ) {}
 
@@ -29,8 +29,9 @@ export class PeriodicJob<T> {
     this.timer = setTimeout(tick, firstDelayMs).unref();
   }
 
-  runNow(): Promise<T> {
-    const run = this.tail.then(() => this.task());
+  /** `arg` reaches the task (e.g. a larger time budget for a manual catch-up). */
+  runNow(arg?: A): Promise<T> {
+    const run = this.tail.then(() => this.task(arg));
     this.tail = run.catch(() => {});
     return run;
   }

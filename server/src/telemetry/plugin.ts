@@ -1,13 +1,16 @@
 import fp from 'fastify-plugin';
 import { PeriodicJob } from './periodic-job.ts';
 import { type RetentionResult, retentionOnce } from './retention.ts';
-import { type RollupResult, rollupOnce } from './rollup.ts';
+import { type RollupOptions, type RollupResult, rollupOnce } from './rollup.ts';
 import { telemetryRoutes } from './routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Storage jobs; `runNow()` runs one pass at once (tests, benches, operators). */
-    telemetryJobs: { rollup: PeriodicJob<RollupResult>; retention: PeriodicJob<RetentionResult> };
+    telemetryJobs: {
+      rollup: PeriodicJob<RollupResult, RollupOptions>;
+      retention: PeriodicJob<RetentionResult>;
+    };
   }
 }
 
@@ -18,7 +21,14 @@ const RETENTION_EVERY_MS = 3600_000;
 export default fp(
   async (app) => {
     const log = app.log.child({ domain: 'telemetry' });
-    const rollup = new PeriodicJob('rollup', ROLLUP_EVERY_MS, () => rollupOnce(app.db, log), log);
+    // The embedded database has one connection, shared with ingest: catch up in short passes.
+    const budgetMs = app.gw.databaseEmbedded ? 2_000 : 20_000;
+    const rollup = new PeriodicJob<RollupResult, RollupOptions>(
+      'rollup',
+      ROLLUP_EVERY_MS,
+      (opts) => rollupOnce(app.db, log, { budgetMs, ...opts }),
+      log,
+    );
     const retention = new PeriodicJob(
       'retention',
       RETENTION_EVERY_MS,
