@@ -108,7 +108,13 @@ export default fp(
     async function save(all = false): Promise<void> {
       const ids = all ? Object.keys(state.devices) : [...dirty];
       dirty.clear();
-      await saveState(app.db, state, ids, Date.now());
+      try {
+        await saveState(app.db, state, ids, Date.now());
+      } catch (err) {
+        // The database is away: keep these for the next snapshot.
+        for (const id of ids) dirty.add(id);
+        throw err;
+      }
     }
 
     let tick: NodeJS.Timeout | undefined;
@@ -119,7 +125,9 @@ export default fp(
       log.info({ devices: devices.size, restored: Object.keys(state.devices).length }, 'detection ready');
       tick = setInterval(() => enqueue([{ type: 'tick' }]), TICK_MS);
       saver = setInterval(() => {
-        save().catch((err) => log.error({ err }, 'saving detector state failed'));
+        save().catch((err) =>
+          log.warn({ err: (err as Error).message }, 'saving detector state failed; will retry'),
+        );
       }, app.config.DETECTION_SAVE_MS);
       tick.unref();
       saver.unref();
