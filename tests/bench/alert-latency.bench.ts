@@ -158,6 +158,7 @@ try {
   const latencies: number[] = [];
   let missed = 0;
   let consecutiveMisses = 0;
+  let sent = 0;
   let resolveFailures = 0;
   const seq = new Map<string, number>();
   for (let i = 0; i < probes; i++) {
@@ -173,6 +174,7 @@ try {
       });
     });
     const t0 = performance.now();
+    sent++;
     c.publish(
       deviceTopic('locker', d.id, 'event'),
       JSON.stringify({ ts: Date.now(), seq: n, type: 'forced-open' }),
@@ -219,7 +221,7 @@ try {
     ],
     [
       'probes',
-      `${probes} (received ${latencies.length}, missed ${missed}, resolve failures ${resolveFailures})`,
+      `${sent} sent of ${probes} (received ${latencies.length}, missed ${missed}, resolve failures ${resolveFailures})`,
     ],
     [
       'latency p50 / p99 / max',
@@ -232,6 +234,7 @@ try {
   console.log(`\ntarget p99 < 250 ms: ${p99 < 250 && missed === 0 ? 'yes' : 'NO'}`);
   Object.assign(result, {
     conditions: cond,
+    sent,
     received: latencies.length,
     missed,
     p50: percentile(latencies, 50),
