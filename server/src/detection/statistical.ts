@@ -95,13 +95,15 @@ export interface StatState {
   week: number[];
   weekN: number[];
   seasScale: number;
-  /** Running high quantiles of the absolute residuals: what a usual "big" move is. */
+  /** Recent peak absolute residuals (decaying): what a usual "big" move is. A spike must
+   * beat them to raise. */
   localQ: number;
   seasQ: number;
   /** Peak seasonal residual by hour of day, and when each was last updated: a spike that
    * recurs at the same hour every day (a nightly job) is part of the rhythm. */
   hourPeak: number[];
   hourPeakT: number[];
+  /** The same for the smoothed residual, so a daily burst is not a daily level shift. */
   hourDriftPeak: number[];
   /** Smoothed seasonal residual and its recent peak: a level shift is a record. */
   drift: number;
