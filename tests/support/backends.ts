@@ -119,6 +119,8 @@ export async function testServerEnv(
     MQTT_CLIENT_ID: uniqueId('gw-ingest'),
     EMBEDDED_MQTT_PORT: '0',
     EMBEDDED_PG_PORT: '0',
+    // Tests log in often from one address; the auth test sets its own limit.
+    LOGIN_RATE_MAX: '200',
   };
   let dropDatabase = async () => {};
   const real = realServices();
