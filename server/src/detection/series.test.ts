@@ -60,7 +60,8 @@ describe('parseSeriesCsv', () => {
   });
 });
 
-describe('detect CLI', () => {
+// Spawning tsx takes seconds on a loaded machine.
+describe('detect CLI', { timeout: 60_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'gw-detect-cli-'));
   const cli = (...args: string[]) =>
     spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'detect-cli.ts'), ...args], {
