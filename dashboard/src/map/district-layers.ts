@@ -186,17 +186,6 @@ export function addDistrictLayers(
   });
 
   map.addLayer({
-    id: 'street-labels',
-    type: 'symbol',
-    source: 'street-labels',
-    layout: {
-      'icon-image': ['concat', 't:', ['get', 'name']],
-      'icon-allow-overlap': true,
-      'icon-ignore-placement': true,
-    },
-  });
-
-  map.addLayer({
     id: 'device-clusters',
     type: 'circle',
     source: 'devices',
@@ -266,6 +255,17 @@ export function addDistrictLayers(
         SEVERITY_COLORS.warning,
         'rgba(4,11,24,0.8)',
       ],
+    },
+  });
+  // Names last: they stay readable over the clusters.
+  map.addLayer({
+    id: 'street-labels',
+    type: 'symbol',
+    source: 'street-labels',
+    layout: {
+      'icon-image': ['concat', 't:', ['get', 'name']],
+      'icon-allow-overlap': true,
+      'icon-ignore-placement': true,
     },
   });
 }

@@ -5,7 +5,7 @@ import { computed, shallowRef, triggerRef } from 'vue';
 import { useRealtimeStore } from './realtime.ts';
 
 /** Bounds: the wall runs for weeks without a reload. */
-export const LIMITS = { open: 5000, resolved: 200, latest: 60, pulses: 12, pulseMs: 90_000, flushMs: 500 };
+export const LIMITS = { open: 10_000, resolved: 200, latest: 60, pulses: 12, pulseMs: 90_000, flushMs: 500 };
 
 export interface Pulse {
   id: string;
@@ -56,13 +56,14 @@ export const useAlertsStore = defineStore('alerts', () => {
           ...pul.filter((p) => p.id !== alert.id),
         ];
     }
+    // Over the bound, drop the stalest tenth at once: one pass now and then, not a sort per batch.
     if (map.size > LIMITS.open) {
-      const oldest = [...map.values()].sort((a, b) => a.lastSeen.localeCompare(b.lastSeen));
-      for (const a of oldest.slice(0, map.size - LIMITS.open)) map.delete(a.id);
+      const cut = [...map.values()].map((a) => a.lastSeen).sort()[Math.ceil(LIMITS.open * 0.1)];
+      if (cut) for (const [id, a] of map) if (a.lastSeen < cut) map.delete(id);
     }
     // Pulses stop once someone acknowledges the alert.
     pul = pul.filter((p) => map.get(p.id)?.state === 'active').slice(0, LIMITS.pulses);
-    lat.sort((a, b) => b.lastSeen.localeCompare(a.lastSeen));
+    lat.sort((a, b) => (a.lastSeen < b.lastSeen ? 1 : a.lastSeen > b.lastSeen ? -1 : 0));
     resolved.value = res;
     latest.value = lat.slice(0, LIMITS.latest);
     pulses.value = pul;
@@ -112,7 +113,9 @@ export const useAlertsStore = defineStore('alerts', () => {
 
   const openList = computed(() =>
     [...open.value.values()].sort(
-      (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.lastSeen.localeCompare(a.lastSeen),
+      (a, b) =>
+        SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+        (a.lastSeen < b.lastSeen ? 1 : a.lastSeen > b.lastSeen ? -1 : 0),
     ),
   );
   // A plain loop, no sort: the wall shows only the number.
@@ -133,6 +136,7 @@ export const useAlertsStore = defineStore('alerts', () => {
     pulses,
     batches,
     openList,
+    overdueCount,
     criticalActive,
     start,
     stop,
