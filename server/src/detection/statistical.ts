@@ -195,11 +195,11 @@ export function stepStat(s: StatState, p: StatParams, t: number, x: number): Sta
   const seasRes = x - seasExpected;
   const seasScale = dayOk ? floorScale(s.seasScale, seasExpected) : localScale;
   // A spike surprises both the rhythm and the recent level; a slow drift away from the
-  // rhythm only shows in the CUSUM.
+  // rhythm only shows in the smoothed residual (drift).
   const zs = seasRes / seasScale;
   const zl = localRes / localScale;
-  const hourPeak =
-    (s.hourPeak[h] as number) * 0.5 ** ((t - (s.hourPeakT[h] as number)) / (p.hourPeakHalfLifeD * DAY_MS));
+  const hourDecay = 0.5 ** ((t - (s.hourPeakT[h] as number)) / (p.hourPeakHalfLifeD * DAY_MS));
+  const hourPeak = (s.hourPeak[h] as number) * hourDecay;
   const qs = Math.max(s.seasQ, seasScale, hourPeak);
   const ql = Math.max(s.localQ, localScale);
   // Surprise in units of both the mean scale and the usual big move: a series whose
@@ -212,9 +212,7 @@ export function stepStat(s: StatState, p: StatParams, t: number, x: number): Sta
 
   s.drift += p.alphaDrift * (seasRes - s.drift);
   const absDrift = Math.abs(s.drift);
-  const hourDrift =
-    (s.hourDriftPeak[h] as number) *
-    0.5 ** ((t - (s.hourPeakT[h] as number)) / (p.hourPeakHalfLifeD * DAY_MS));
+  const hourDrift = (s.hourDriftPeak[h] as number) * hourDecay;
   const shift =
     dayOk && absDrift >= p.zShift * seasScale && absDrift * p.qFactor >= Math.max(s.driftPeak, hourDrift);
   s.driftPeak = Math.max(absDrift, s.driftPeak * decay);
