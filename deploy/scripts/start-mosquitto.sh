@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's Mosquitto on a bare host (developer machine, CI):
-#   start | stop | status | restart | prune-devices
+#   start | stop | status | restart | prune-devices | clear-sessions
 #
 # Runs deploy/mosquitto/mosquitto.conf, rendered for this host into .data/mosquitto/ (only
 # the listener address, file locations and plugin path change), on
@@ -129,11 +129,12 @@ init_dynsec() {
 stop_pid() {
   local pid="$1" i
   kill -TERM "$pid" 2>/dev/null || return 0
-  for i in $(seq 1 100); do
+  # A clean stop writes the whole persistence file: give a large one time.
+  for i in $(seq 1 600); do
     kill -0 "$pid" 2>/dev/null || return 0
     sleep 0.2
   done
-  log "pid $pid did not stop in 20 s; killing it"
+  log "pid $pid did not stop in 120 s; killing it"
   kill -KILL "$pid" 2>/dev/null || true
   sleep 0.5
 }
@@ -202,7 +203,8 @@ cmd_start() {
   apply_config
   init_dynsec
   log "starting: mosquitto -d -c $CONF"
-  mosquitto -d -c "$CONF" || die "mosquitto failed to start; see $LOG_FILE"
+  # 9>&-: the daemon must not inherit (and hold forever) the start/stop lock.
+  mosquitto -d -c "$CONF" 9>&- || die "mosquitto failed to start; see $LOG_FILE"
   local i
   for i in $(seq 1 75); do
     if port_open; then
@@ -240,17 +242,36 @@ cmd_prune_devices() {
   if ((was_running)); then cmd_start; fi
 }
 
+# Drops every session and queued message (the persistence file), keeping accounts: for a test
+# broker swamped by sessions that test runs abandoned. Never on a production broker.
+cmd_clear_sessions() {
+  local was_running=0
+  if our_pid >/dev/null; then
+    was_running=1
+    cmd_stop
+  fi
+  rm -f "$DIR/mosquitto.db"
+  log "sessions, queued and retained messages cleared"
+  if ((was_running)); then cmd_start; fi
+}
+
+# Tests start and stop the broker, sometimes from several runs at once: one at a time.
+locked() {
+  mkdir -p "$DIR"
+  exec 9>"$DIR/lock"
+  flock -w 180 9 || die "another start/stop has held $DIR/lock for 180 s"
+  "$@"
+}
+
 case "${1:-}" in
-start) cmd_start ;;
-stop) cmd_stop ;;
+start) locked cmd_start ;;
+stop) locked cmd_stop ;;
 status) cmd_status ;;
-restart)
-  cmd_stop
-  cmd_start
-  ;;
-prune-devices) cmd_prune_devices ;;
+restart) locked eval 'cmd_stop; cmd_start' ;;
+prune-devices) locked cmd_prune_devices ;;
+clear-sessions) locked cmd_clear_sessions ;;
 *)
-  echo "usage: $0 start|stop|status|restart|prune-devices" >&2
+  echo "usage: $0 start|stop|status|restart|prune-devices|clear-sessions" >&2
   exit 2
   ;;
 esac

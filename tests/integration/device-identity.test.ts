@@ -99,7 +99,7 @@ describe.each(availableBackends())('device identity on %s', (backend) => {
             qos: 1,
           })
           .catch(() => {}),
-        new Promise((r) => setTimeout(r, 5_000)),
+        new Promise((r) => setTimeout(r, 2_000)),
       ]);
     } finally {
       await a.endAsync(true).catch(() => {});

@@ -24,6 +24,8 @@ export async function connectDynsec(opts: {
   password: string;
   /** Longest wait for the responses to one message. @default 120000 */
   timeoutMs?: number;
+  /** @default 10000 */
+  connectTimeoutMs?: number;
 }): Promise<DynsecClient> {
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const client: MqttClient = await mqtt.connectAsync(opts.url, {
@@ -32,7 +34,7 @@ export async function connectDynsec(opts: {
     password: opts.password,
     clean: true,
     reconnectPeriod: 0,
-    connectTimeout: 10_000,
+    connectTimeout: opts.connectTimeoutMs ?? 10_000,
   });
   const waiting = new Map<string, (r: DynsecResponse) => void>();
   client.on('message', (topic, payload) => {
@@ -94,7 +96,8 @@ export async function connectDynsec(opts: {
       }
     },
     async close() {
-      await client.endAsync().catch(() => {});
+      // Forced: every command has been answered (or given up on) by now.
+      await client.endAsync(true).catch(() => {});
     },
   };
 }

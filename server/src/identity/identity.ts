@@ -46,7 +46,13 @@ export interface IdentityDeps {
    */
   maxCommandsPerMessage?: number;
   /** Provide a connection (tests); a real one is opened per call otherwise. */
-  connect?: (opts: { url: string; username: string; password: string }) => Promise<DynsecClient>;
+  connect?: (opts: {
+    url: string;
+    username: string;
+    password: string;
+    timeoutMs?: number;
+    connectTimeoutMs?: number;
+  }) => Promise<DynsecClient>;
 }
 
 const PROGRESS_EVERY = 500;
@@ -120,7 +126,8 @@ export function createIdentity(deps: IdentityDeps): Identity {
     async ensureServerAccount(account) {
       const dynsec = deps.dynsec;
       if (!dynsec || !account.username || !account.password) return;
-      const client = await connect(dynsec);
+      // At boot, inside Fastify's plugin timeout: a busy broker must not stop the server.
+      const client = await connect({ ...dynsec, timeoutMs: 4000, connectTimeoutMs: 4000 });
       try {
         const responses = await client.send(serverAccountCommands(account.username, account.password));
         const failed = responses.filter((r) => r.error && !/already exists/i.test(r.error));

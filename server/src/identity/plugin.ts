@@ -25,15 +25,13 @@ export default fp(
       log.info('no MQTT_ADMIN_USERNAME/PASSWORD: devices must be given broker accounts by the broker itself');
     }
     const identity = createIdentity({ fleetSecret: gw.fleetSecret, log, dynsec: admin });
-    // Before ingest connects with that account (ingest registers after identity).
+    // Before ingest connects with that account (ingest registers after identity). When the
+    // broker does not answer in time the account most likely exists already; if it does not,
+    // ingest's own connection fails and says so.
     if (admin) {
       await identity
         .ensureServerAccount({ username: gw.mqtt.username, password: gw.mqtt.password })
-        .catch((err) => {
-          throw new Error(
-            `broker ${gw.mqtt.url} with MQTT_ADMIN_USERNAME: ${err instanceof Error ? err.message : err}`,
-          );
-        });
+        .catch((err) => log.warn({ err, url: gw.mqtt.url }, 'could not check the server broker account'));
     }
     app.decorate('identity', identity);
   },
