@@ -42,6 +42,7 @@ export function shanghaiTime(ms: number): string {
 
 /** `connected 3969/3971 · telemetry 12,345 (158/s) · …`, rates from the previous call. */
 export function countsText(c: FleetCounts, perSecond: number, simNow: number, speed: number): string {
+  if (c.devices === 0) return 'starting the fleet…';
   const parts = [
     `已连接 connected ${c.connected}/${c.devices}`,
     `telemetry ${c.telemetry.toLocaleString('en')} (${Math.round(perSecond)}/s)`,
