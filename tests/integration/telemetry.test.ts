@@ -150,6 +150,15 @@ describe.each(availableBackends())('telemetry on %s', (backend) => {
     expect(body.points[9].avg).toBeCloseTo(expected(power, 9 * perHour, 10 * perHour).avg, 9);
   });
 
+  it('jumps over a long gap without readings instead of walking it', async () => {
+    // Progress five days back, readings only in the ten hours from t0: 40 windows of 15 min, not 500.
+    await server.pool.query('UPDATE rollup_progress SET done_until = $1', [new Date(t0 - 5 * 24 * HOUR)]);
+    const result = await server.gw.app.telemetryJobs.rollup.runNow({ budgetMs: 120_000 });
+    expect(result.windows).toBe(40);
+    const body = await series(`metric=temperatureC&from=${iso(t0)}&to=${iso(t0 + 10 * HOUR)}&bucket=1h`);
+    expect(body.points.map((p: { count: number }) => p.count)).toEqual(Array(10).fill(perHour));
+  });
+
   it('refuses metrics the kind does not have, bad ranges and devices outside the caller region', async () => {
     for (const [query, status] of [
       ['metric=fps', 400],

@@ -54,6 +54,13 @@ describe('parseDeviceCsv', () => {
     expect(errors).toEqual([{ line: 3, id: 'cam-y', message: 'contains a NUL character' }]);
   });
 
+  it('keeps a __proto__ column as a plain attribute', () => {
+    const { devices } = parseDeviceCsv('id,kind,name,lon,lat,__proto__\ncam-p,camera,p,1,1,{"polluted":1}');
+    expect(Object.getPrototypeOf(devices[0]!.attributes)).toBe(Object.prototype);
+    expect(JSON.stringify(devices[0]!.attributes)).toBe('{"__proto__":"{\\"polluted\\":1}"}');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it.each([
     ['', 'empty CSV'],
     ['id,kind,name\n', 'lacks column(s) lon, lat'],

@@ -131,10 +131,12 @@ export function parseDeviceCsv(body: string): ParsedDevices {
       continue;
     }
     const value = (c: string) => record.fields[columns.indexOf(c)];
-    const attributes: Record<string, unknown> = {};
-    columns.forEach((c, i) => {
-      if (c !== '' && !KNOWN_COLUMNS.has(c) && record.fields[i] !== '') attributes[c] = record.fields[i];
-    });
+    // fromEntries defines own properties: a column named __proto__ stays a plain key.
+    const attributes: Record<string, unknown> = Object.fromEntries(
+      columns
+        .map((c, i) => [c, record.fields[i]] as const)
+        .filter(([c, v]) => c !== '' && !KNOWN_COLUMNS.has(c) && v !== ''),
+    );
     parsed.push({
       where: { line: record.line },
       raw: {
