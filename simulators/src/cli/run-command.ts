@@ -36,7 +36,9 @@ export function untilInterrupted(ms?: number): Promise<string> {
       process.off('SIGTERM', onTerm);
       const firstAt = Date.now();
       process.on('SIGINT', () => {
-        if (Date.now() - firstAt > 1500) process.exit(130);
+        if (Date.now() - firstAt < 3000) return;
+        console.error('second Ctrl-C: exiting now');
+        process.exit(130);
       });
       resolve(why);
     }

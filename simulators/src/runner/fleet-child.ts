@@ -6,7 +6,8 @@ import { type FleetRunner, startFleet } from './fleet-runner.ts';
 
 /** The child side of startFleetProcess: runs one fleet, reports over IPC. */
 const send = (m: FromFleet) => {
-  if (process.connected) process.send?.(m);
+  // The parent may be gone already (Ctrl-C reaches the whole process group): never crash on it.
+  if (process.connected) process.send?.(m, undefined, {}, () => {});
 };
 let fleet: FleetRunner | undefined;
 let ticker: NodeJS.Timeout | undefined;

@@ -17,15 +17,18 @@ describe('simulated clock', () => {
     [1, 600, 0],
     [10, 600, 540_000],
     [60, 120, 118_000],
-  ])('at ×%d for %d simulated s starts %d ms in the past and ends at the real end', (speed, simS, behindMs) => {
-    const wall = { t: 1_000_000 };
-    const start = acceleratedStart(wall.t, simS, speed);
-    expect(wall.t - start).toBe(behindMs);
-    const clock = createClock({ speed, startAt: start, wallNow: () => wall.t });
-    wall.t += (simS * 1000) / speed;
-    expect(clock.now()).toBeCloseTo(wall.t, 6);
-    expect(clock.realDelay(clock.now() + speed * 1000)).toBeCloseTo(1000, 6);
-  });
+  ])(
+    'at ×%d for %d simulated s starts %d ms in the past and ends at the real end',
+    (speed, simS, behindMs) => {
+      const wall = { t: 1_000_000 };
+      const start = acceleratedStart(wall.t, simS, speed);
+      expect(wall.t - start).toBe(behindMs);
+      const clock = createClock({ speed, startAt: start, wallNow: () => wall.t });
+      wall.t += (simS * 1000) / speed;
+      expect(clock.now()).toBeCloseTo(wall.t, 6);
+      expect(clock.realDelay(clock.now() + speed * 1000)).toBeCloseTo(1000, 6);
+    },
+  );
 });
 
 describe('fault scheduler', () => {
