@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Gridwatch, startGridwatch } from '../../server/src/main.ts';
@@ -61,6 +63,14 @@ async function main(): Promise<void> {
   });
 
   env.DATA_DIR ??= resolve(ROOT, '.data/demo');
+  if (process.argv.includes('--fresh')) {
+    await rm(env.DATA_DIR, { recursive: true, force: true });
+    console.log(`starting over: removed ${env.DATA_DIR}`);
+  } else if (existsSync(env.DATA_DIR)) {
+    // The restored detector state remembers when every device last reported, so devices
+    // that were away while the demo was stopped show as offline until they reconnect.
+    console.log(`reusing ${env.DATA_DIR} (alerts and history kept; npm run demo -- --fresh starts over)`);
+  }
   env.LOG_LEVEL ??= 'warn';
   env.PORT ??= String(await freePort(8080));
   if (!env.MQTT_URL) env.EMBEDDED_MQTT_PORT ??= String(await freePort(1884));
