@@ -153,11 +153,17 @@ export class BatchWriter {
   private async attempt(items: IngestItem[]): Promise<void> {
     const started = performance.now();
     const client = await this.opts.pool.connect();
+    // A connection lost while checked out also emits 'error' on the client (pg reports it
+    // besides failing the query); without a listener that would crash the process.
+    const onLost = (err: Error) => this.opts.log.debug({ err }, 'database connection lost during a batch');
+    client.on('error', onLost);
     let result: BatchResult;
     try {
       result = await writeBatch(client, items);
+      client.off('error', onLost);
       client.release();
     } catch (err) {
+      client.off('error', onLost);
       // A connection that failed mid-transaction is not given back to the pool.
       client.release(isTransientDbError(err) ? (err as Error) : undefined);
       throw err;
