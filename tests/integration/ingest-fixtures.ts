@@ -2,9 +2,9 @@ import type { DeviceKind } from '@gridwatch/devices';
 import { devicePassword, deviceTopic } from '@gridwatch/devices';
 import mqtt, { type MqttClient } from 'mqtt';
 import type pg from 'pg';
-import pino from 'pino';
 import { SERVER_MQTT_USERNAME, serverMqttPassword } from '../../server/src/embedded/broker.ts';
 import { type BackendName, realServices, TEST_FLEET_SECRET } from '../support/backends.ts';
+import { api, login } from '../support/clients.ts';
 
 /** Builders for payloads that pass the catalogue's schemas. */
 export const aCameraReading = (seq: number, over: Record<string, unknown> = {}) => ({
@@ -29,32 +29,24 @@ export interface TestDevice {
   kind: DeviceKind;
 }
 
-/** Puts devices into `devices` directly (the import route belongs to another domain). */
-export async function registerDevices(pool: pg.Pool, devices: TestDevice[]): Promise<void> {
-  await pool.query(
-    `INSERT INTO devices (id, kind, name) SELECT id, kind, id FROM unnest($1::text[], $2::text[]) AS u(id, kind)
-     ON CONFLICT (id) DO NOTHING`,
-    [devices.map((d) => d.id), devices.map((d) => d.kind)],
-  );
-}
-
 /**
- * Gives devices broker accounts where the broker needs them (Mosquitto with dynamic
- * security); the embedded broker checks derived passwords itself.
+ * Registers devices the way an operator does: `POST /api/devices/import` (CSV). The server
+ * stores them, tells ingest ('devices-changed') and gives them broker accounts where the
+ * broker needs them.
  */
-export async function provisionDevices(backend: BackendName, devices: TestDevice[]): Promise<void> {
-  if (backend !== 'real') return;
-  const real = realServices()!;
-  if (!real.mqttAdminUsername || !real.mqttAdminPassword) return;
-  const { createIdentity } = await import('../../server/src/identity/identity.ts');
-  const identity = createIdentity({
-    fleetSecret: TEST_FLEET_SECRET,
-    log: pino({ level: 'silent' }),
-    dynsec: { url: real.mqttUrl, username: real.mqttAdminUsername, password: real.mqttAdminPassword },
-  });
-  const result = await identity.provision(devices);
-  if (result.provisioned !== devices.length) {
-    throw new Error(`provisioning failed: ${JSON.stringify(result.refused)}`);
+export async function importDevices(baseUrl: string, devices: TestDevice[]): Promise<void> {
+  const token = await login(baseUrl);
+  const csv = [
+    'id,kind,name,lon,lat,site',
+    ...devices.map((d) => `${d.id},${d.kind},${d.id},108.94,34.26,`),
+  ].join('\n');
+  const res = await api(baseUrl, token).post<{ imported: number; errors: unknown[] }>(
+    '/api/devices/import',
+    csv,
+    'text/csv',
+  );
+  if (res.status !== 200 || res.body.imported !== devices.length) {
+    throw new Error(`device import failed: ${res.status} ${JSON.stringify(res.body)}`);
   }
 }
 

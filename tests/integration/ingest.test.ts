@@ -14,10 +14,9 @@ import {
   aCameraEvent,
   aCameraReading,
   devicePublisher,
+  importDevices,
   metricValue,
-  provisionDevices,
   publishAll,
-  registerDevices,
   serverAccountPublisher,
   type TestDevice,
   telemetryCount,
@@ -45,9 +44,7 @@ describe.each(availableBackends())('ingest on %s', (backend) => {
 
   async function devices(...kinds: TestDevice['kind'][]): Promise<TestDevice[]> {
     const list = kinds.map((kind) => ({ id: uniqueId(kind.slice(0, 3)), kind }));
-    await registerDevices(server.pool, list);
-    server.gw.app.bus.emit('devices-changed');
-    await provisionDevices(backend, list);
+    await importDevices(server.url, list);
     return list;
   }
   const metric = (name: string, labels: Record<string, string>) =>

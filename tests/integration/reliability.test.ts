@@ -13,9 +13,8 @@ import { waitFor } from '../support/clients.ts';
 import { type ServerProcess, serverProcess } from '../support/server-process.ts';
 import {
   devicePublisher,
-  provisionDevices,
+  importDevices,
   readingGaps,
-  registerDevices,
   streamReadings,
   type TestDevice,
   telemetryCount,
@@ -43,9 +42,7 @@ async function processWithDevice(backend: BackendName) {
 /** A registered device publishing to the child server. */
 async function newDevice(ctx: { proc: ServerProcess; pool: pg.Pool; backend: BackendName }) {
   const device: TestDevice = { id: uniqueId('cam'), kind: 'camera' };
-  // No bus reaches the child: ingest confirms an id it does not know against the database.
-  await registerDevices(ctx.pool, [device]);
-  await provisionDevices(ctx.backend, [device]);
+  await importDevices(ctx.proc.url, [device]);
   const pub = await devicePublisher(ctx.proc.mqttUrl, device);
   cleanups.push(() => pub.endAsync(true));
   return { device, pub };
@@ -143,9 +140,7 @@ describe.each(availableBackends())('reliability on %s', (backend) => {
       const server = await startTestServer(backend, { INGEST_MAX_PENDING: String(maxPending) });
       cleanups.push(() => server.close());
       const device: TestDevice = { id: uniqueId('cam'), kind: 'camera' };
-      await registerDevices(server.pool, [device]);
-      server.gw.app.bus.emit('devices-changed');
-      await provisionDevices(backend, [device]);
+      await importDevices(server.url, [device]);
       const pub: MqttClient = await devicePublisher(server.mqttUrl, device);
       cleanups.push(() => pub.endAsync(true));
       const total = 3000;
@@ -194,9 +189,7 @@ describe.each(availableBackends())('reliability on %s', (backend) => {
       const server = await startTestServer(backend);
       cleanups.push(() => server.close());
       const device: TestDevice = { id: uniqueId('cam'), kind: 'camera' };
-      await registerDevices(server.pool, [device]);
-      server.gw.app.bus.emit('devices-changed');
-      await provisionDevices(backend, [device]);
+      await importDevices(server.url, [device]);
       const pub = await devicePublisher(server.mqttUrl, device);
       cleanups.push(() => pub.endAsync(true));
       const total = 1500;
