@@ -50,12 +50,24 @@ export async function startServerChild(
       reject(new Error(`server exited (${code}) before listening:\n${lines.slice(-20).join('\n')}`));
     });
   });
+  let stopping = false;
+  proc.once('exit', (code, signal) => {
+    if (stopping) return;
+    // A crash mid-bench explains missing figures: say so with the server's last words.
+    console.error(
+      `\nserver (pid ${proc.pid}) exited unexpectedly: code ${code}, signal ${signal}; last log lines:`,
+    );
+    for (const line of lines.slice(-15)) console.error(`  ${line.slice(0, 400)}`);
+  });
   return {
     url,
     pid: proc.pid!,
     proc,
     tail: () => [...lines],
-    stop: () => stopChild(proc),
+    stop: () => {
+      stopping = true;
+      return stopChild(proc);
+    },
   };
 }
 
