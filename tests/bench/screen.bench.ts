@@ -35,7 +35,9 @@ const { values } = parseArgs({
 const minutes = Number(values.minutes);
 const targetDevices = Number(values.devices);
 const rate = Number(values.rate);
-const warmupS = Math.min(60, Math.max(10, minutes * 6)); // 10 % of the run, at most a minute
+// Warm-up: until the open-alert set is steady (alerts stay open for OPEN_S, then get resolved).
+const OPEN_S = 60;
+const warmupS = Math.min(2 * OPEN_S, Math.max(10, minutes * 12));
 
 const log = (...a: unknown[]) => console.log(new Date().toISOString().slice(11, 19), ...a);
 
@@ -96,12 +98,12 @@ const loadLoop = (async () => {
     await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
   }
 })();
-// Keep about two minutes of alerts open: resolve the oldest beyond that.
+// Keep OPEN_S worth of alerts open: resolve the oldest beyond that, faster than they arrive.
 const resolveLoop = (async () => {
   while (!stopLoad) {
     const { rows } = await pool.query<{ id: string }>(
       `SELECT id FROM alerts WHERE state <> 'resolved' ORDER BY first_seen OFFSET $1 LIMIT $2`,
-      [rate * 120, rate * 2],
+      [rate * OPEN_S, rate * 3],
     );
     for (const r of rows) {
       await gw.app.alerts

@@ -109,6 +109,24 @@ describe('wall screen and duty console', () => {
 
     const c = await connectDevice(server.mqttUrl, 'charger', charger.id);
     clients.push(c);
+    // Some telemetry before the fault, for the chart around the alert.
+    const readings = 8;
+    for (let i = 0; i < readings; i++) {
+      const reading = {
+        ts: Date.now() - (readings - i) * 30_000,
+        seq: seq++,
+        voltageV: 220,
+        currentA: 4 + i * 0.3,
+        powerKw: 0.9 + i * 0.07,
+        energyKwh: 10 + i,
+        temperatureC: 31 + i * 2,
+        leakageMa: 2,
+        ports: [{ port: 1, state: 'charging', currentA: 4 + i * 0.3 }],
+      };
+      await c.publishAsync(deviceTopic('charger', charger.id, 'telemetry'), JSON.stringify(reading), {
+        qos: 1,
+      });
+    }
     const t0 = Date.now();
     await c.publishAsync(
       deviceTopic('charger', charger.id, 'event'),
@@ -146,7 +164,21 @@ describe('wall screen and duty console', () => {
     const stored = (await api(server.url, server.adminToken).get(`/api/alerts/${alertId}`)).body;
     expect(stored.state).toBe('acknowledged');
     expect(stored.ackRemark).toContain('现场已派人核查');
-    await screenshot(wall, 'screen-acknowledged.png', false);
+    await wall.waitForTimeout(4500); // one map redraw period: the grid turns red
+    await screenshot(wall, 'screen-live.png');
+
+    // The alert's detail: its history and the device's telemetry around it.
+    await officer.click(`[data-testid=alert-queue] tr[data-alert-id="${alertId}"] td:nth-child(2) a`);
+    await officer.waitForSelector('[data-testid=alert-history] li[data-action=acknowledged]', {
+      timeout: 10_000,
+    });
+    await waitFor(
+      async () => Number(await officer.getAttribute('[data-testid=telemetry-chart]', 'data-points')) > 0,
+      10_000,
+      'telemetry points around the alert',
+    );
+    await officer.waitForTimeout(500);
+    await screenshot(officer, 'console-alert.png');
   });
 
   it('reconnects by itself after the server is killed and restarted, and shows the current state', async () => {
