@@ -20,6 +20,11 @@ export default fp(
       application_name: 'gridwatch',
     });
     pool.on('error', (err) => app.log.warn({ err }, 'idle database connection lost'));
+    // A checked-out client whose connection drops emits 'error' too; without a listener the
+    // process would crash. The query in flight fails and its caller retries.
+    pool.on('connect', (client) => {
+      client.on('error', (err) => app.log.warn({ err }, 'database connection lost'));
+    });
     const result = await migrate(pool, app.log.child({ domain: 'db' }));
     app.decorate('db', pool);
     app.decorate('timescale', result.timescale);
