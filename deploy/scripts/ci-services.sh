@@ -142,15 +142,16 @@ build_timescaledb() {
 setup_postgres() {
   [[ -d "/etc/postgresql/$PG_VERSION/$PG_CLUSTER" ]] ||
     die "PostgreSQL $PG_VERSION cluster '$PG_CLUSTER' not found (/etc/postgresql/$PG_VERSION/$PG_CLUSTER)"
-  if ! pg_ready; then
-    log "PostgreSQL $PG_VERSION is not answering; starting it"
-    pg_ctl_cluster start || true
-    wait_pg
-  fi
+  # Build first: a cluster that preloads timescaledb does not start without it.
   if timescaledb_installed; then
     log "TimescaleDB already installed in PostgreSQL $PG_VERSION ($("$PG_CONFIG" --pkglibdir)); skipping the build"
   else
     build_timescaledb
+  fi
+  if ! pg_ready; then
+    log "PostgreSQL $PG_VERSION is not answering; starting it"
+    pg_ctl_cluster start || true
+    wait_pg
   fi
 
   local preload restart=0 max_conn
