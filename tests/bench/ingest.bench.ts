@@ -255,6 +255,9 @@ try {
         .map((k) => `${k} ${sys.values.get(k)}`)
         .join('; '),
     ]);
+  const drops = (await bench.brokerLog()).filter((l) => /dropped/i.test(l));
+  if (drops.length)
+    lines.push(['broker log: drops', `${drops.length} lines, first: ${drops[0]}; last: ${drops.at(-1)}`]);
   for (const [k, v] of lines) console.log(`  ${k.padEnd(30)} ${v}`);
   const serverRss = value(metricsAfter, 'gridwatch_process_resident_memory_bytes');
   Object.assign(result, {

@@ -28,6 +28,8 @@ export interface PrivateBroker {
   adminPassword: string;
   serverUsername: string;
   serverPassword: string;
+  /** The broker's log so far (warnings such as "Outgoing messages are being dropped"). */
+  log(): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -85,7 +87,9 @@ export async function startPrivateBroker(): Promise<PrivateBroker> {
     } finally {
       await admin.stop();
     }
-    return { url, pid, adminUsername: 'gw-admin', adminPassword, serverUsername, serverPassword, stop };
+    const log = async () =>
+      (await readFile(join(dir, 'mosquitto.log'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
+    return { url, pid, adminUsername: 'gw-admin', adminPassword, serverUsername, serverPassword, log, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -73,6 +73,8 @@ export interface BenchSession {
   broker: string;
   /** The private broker's process, for its CPU. */
   brokerPid: number | undefined;
+  /** The private broker's log lines (none for the shared broker). */
+  brokerLog(): Promise<string[]>;
   pool: pg.Pool;
   cleanup: Cleanup;
   restartServer(): Promise<ServerChild>;
@@ -102,10 +104,12 @@ export async function openBench(opts: {
   const cleanup = new Cleanup();
   let services = shared;
   let brokerPid: number | undefined;
+  let brokerLog: () => Promise<string[]> = async () => [];
   if (opts.broker !== 'shared') {
     const broker = await startPrivateBroker();
     cleanup.add('stop private broker', () => broker.stop());
     brokerPid = broker.pid;
+    brokerLog = broker.log;
     services = {
       ...shared,
       mqttUrl: broker.url,
@@ -167,6 +171,7 @@ export async function openBench(opts: {
           ? 'shared test broker'
           : 'private instance of deploy/mosquitto/mosquitto.conf',
       brokerPid,
+      brokerLog,
       runId,
       prefix,
       secret,
