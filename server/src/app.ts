@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import fp from 'fastify-plugin';
 import alerts from './alerts/plugin.ts';
 import auth from './auth/plugin.ts';
@@ -31,7 +31,7 @@ export async function buildApp(
   const app = Fastify({
     logger: { level: ctx.config.LOG_LEVEL },
     trustProxy: ctx.config.TRUST_PROXY,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 32 * 1024 * 1024,
     ...opts,
   });
