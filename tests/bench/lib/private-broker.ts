@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -45,15 +46,23 @@ export async function startPrivateBroker(): Promise<PrivateBroker> {
   const port = await freePort();
   const env = { ...process.env, GW_MOSQUITTO_PORT: String(port), GW_DATA_DIR: dataDir };
   const script = `${REPO_ROOT}deploy/scripts/start-mosquitto.sh`;
+  let pid = 0;
+  const alive = () => pid > 0 && existsSync(`/proc/${pid}`);
   const stop = async () => {
-    await run('bash', [script, 'stop'], { env }).catch(() => {});
+    await run('bash', [script, 'stop'], { env, timeout: 30_000 }).catch(() => {});
+    // Make sure our broker is gone even if the script could not stop it (seen once under heavy load).
+    for (let i = 0; alive() && i < 50; i++) {
+      if (i === 0) process.kill(pid, 'SIGTERM');
+      if (i === 40) process.kill(pid, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 250));
+    }
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
     await run('bash', [script, 'start'], { env });
     const dir = join(dataDir, 'mosquitto');
     const adminPassword = (await readFile(join(dir, 'admin-password'), 'utf8')).trim();
-    const pid = Number((await readFile(join(dir, 'mosquitto.pid'), 'utf8')).trim());
+    pid = Number((await readFile(join(dir, 'mosquitto.pid'), 'utf8')).trim());
     const url = `mqtt://127.0.0.1:${port}`;
     const serverUsername = 'gridwatch-server';
     const serverPassword = randomBytes(18).toString('base64url');
