@@ -69,6 +69,11 @@ export const ConfigSchema = Type.Object({
   RETENTION_DAYS: Num(30, { minimum: 1, description: 'raw telemetry and events kept' }),
   ROLLUP_RETENTION_DAYS: Num(365, { minimum: 1, description: '1-minute rollup kept' }),
   DETECTION_SAVE_MS: Num(30_000, { minimum: 100, description: 'detector state snapshot period' }),
+  DETECTION_RESTART_GRACE_S: Num(60, {
+    minimum: 0,
+    description:
+      'after a restart, extra time before a silent device counts as offline (devices reconnecting)',
+  }),
   ACK_LIMIT_CRITICAL_S: Num(120, { minimum: 1, description: 'acknowledge critical alerts within' }),
   ACK_LIMIT_MAJOR_S: Num(600, { minimum: 1, description: 'acknowledge major alerts within' }),
   ACK_LIMIT_MINOR_S: Num(1800, { minimum: 1, description: 'acknowledge minor alerts within' }),

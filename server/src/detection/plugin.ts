@@ -121,7 +121,7 @@ export default fp(
     let saver: NodeJS.Timeout | undefined;
     app.addHook('onReady', async () => {
       await refreshDevices();
-      state = await loadState(app.db, Date.now());
+      state = await loadState(app.db, Date.now(), app.config.DETECTION_RESTART_GRACE_S * 1000);
       log.info({ devices: devices.size, restored: Object.keys(state.devices).length }, 'detection ready');
       tick = setInterval(() => enqueue([{ type: 'tick' }]), TICK_MS);
       saver = setInterval(() => {

@@ -43,6 +43,15 @@ describe('detector state snapshots', () => {
     expect(restored.incidents).toEqual(state.incidents);
   });
 
+  it('adds the restart grace on top of the downtime', async () => {
+    const db = fakePool();
+    const state = createEngineState();
+    state.devices['chg-1'] = { lastSeen: 1_000_000, offline: false, rules: {} };
+    await saveState(db, state, ['chg-1'], 1_001_000);
+    const restored = await loadState(db, 1_001_000 + 5_000, 60_000);
+    expect(restored.devices['chg-1']?.lastSeen).toBe(1_000_000 + 5_000 + 60_000);
+  });
+
   it('an empty table restores an empty engine', async () => {
     expect(await loadState(fakePool(), 0)).toEqual(createEngineState());
   });

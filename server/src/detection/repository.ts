@@ -19,9 +19,10 @@ export async function loadDevices(db: pg.Pool): Promise<DeviceRow[]> {
 /**
  * The saved state. Silence clocks resume where they stopped: the time the server was down
  * does not count against devices (their queued messages arrive only after the restart),
- * so a restart does not declare the whole fleet offline.
+ * so a restart does not declare the whole fleet offline. `graceMs` more is given on top: after
+ * a restart devices reconnect in a storm and their first reports can take a while.
  */
-export async function loadState(db: pg.Pool, now: number): Promise<EngineState> {
+export async function loadState(db: pg.Pool, now: number, graceMs = 0): Promise<EngineState> {
   const state = createEngineState();
   let savedAt: number | null = null;
   const { rows } = await db.query<{ device_id: string; state: unknown }>(
@@ -38,7 +39,7 @@ export async function loadState(db: pg.Pool, now: number): Promise<EngineState> 
     }
   }
   const downtime = savedAt === null ? 0 : Math.max(0, now - savedAt);
-  for (const d of Object.values(state.devices)) if (d.lastSeen !== null) d.lastSeen += downtime;
+  for (const d of Object.values(state.devices)) if (d.lastSeen !== null) d.lastSeen += downtime + graceMs;
   return state;
 }
 
