@@ -57,7 +57,9 @@ export async function startCommitProbe(
   await client.query(`
     CREATE OR REPLACE FUNCTION gw_bench_notify() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      PERFORM pg_notify('gw_bench_commit', (extract(epoch FROM NEW.ts) * 1000)::bigint::text);
+      -- Identical payloads in one transaction are delivered once: make each row's unique.
+      PERFORM pg_notify('gw_bench_commit',
+        NEW.device_id || ' ' || NEW.seq || ' ' || (extract(epoch FROM NEW.ts) * 1000)::bigint::text);
       RETURN NULL;
     END $$`);
   await client.query('DROP TRIGGER IF EXISTS gw_bench_commit ON telemetry');
@@ -66,7 +68,7 @@ export async function startCommitProbe(
     FOR EACH ROW WHEN (NEW.device_id IN (${list})) EXECUTE FUNCTION gw_bench_notify()`);
   const latencies: number[] = [];
   client.on('notification', (msg) => {
-    const ts = Number(msg.payload);
+    const ts = Number(msg.payload?.split(' ').at(-1));
     if (Number.isFinite(ts)) latencies.push(Date.now() - ts);
   });
   await client.query('LISTEN gw_bench_commit');
