@@ -10,6 +10,8 @@ export interface IngestItem {
   receivedAt: number;
   /** Null for QoS 0 (nothing to acknowledge). */
   ack: AckHandle | null;
+  /** Which MQTT session it came on (whose PUBACK it is). */
+  lane: 'telemetry' | 'events';
   /** The decoded message, when the payload decoded. */
   message: DeviceMessage | null;
   /**

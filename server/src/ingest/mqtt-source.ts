@@ -7,8 +7,8 @@ export interface MqttSourceOptions {
   username: string | undefined;
   password: string | undefined;
   clientId: string;
-  /** What to subscribe to (QoS 1), e.g. `gw/+/+/+` or `$share/group/gw/+/+/+`. */
-  topicFilter: string;
+  /** What to subscribe to (QoS 1), e.g. `gw/+/+/+` or `$share/group/gw/+/+/+`; one or several. */
+  topicFilter: string | string[];
   log: Logger;
   /** Takes one message; its PUBACK waits until `settle(ack)`. */
   accept(topic: string, payload: Buffer, ack: AckHandle | null): void;

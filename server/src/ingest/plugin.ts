@@ -1,4 +1,4 @@
-import { CHANNELS, INGEST_TOPIC_FILTER } from '@gridwatch/devices';
+import { CHANNELS, INGEST_TOPIC_FILTER, TOPIC_ROOT } from '@gridwatch/devices';
 import fp from 'fastify-plugin';
 import { checkDevice, decodePayload } from './decode.ts';
 import { DeviceCache } from './device-cache.ts';
@@ -43,10 +43,12 @@ export default fp(
       }
     };
     const onCommitted = (result: BatchResult, items: IngestItem[], seconds: number) => {
-      for (const item of items) if (item.ack) source.settle(item.ack);
+      for (const item of items)
+        if (item.ack) (item.lane === 'events' ? eventSource : source).settle(item.ack);
       metrics.batchSize.observe(items.length);
       if (seconds > 0) metrics.commitSeconds.observe(seconds);
-      for (const o of result.outcomes) metrics.messages.inc({ channel: o.channel, result: o.outcome });
+      for (const o of result.outcomes)
+        metrics.messages.inc({ channel: o.channel, result: o.outcome }, o.count);
       for (const d of result.deadLetters) metrics.deadLetters.inc({ reason: d.reason });
       devices.learn(result.discovered);
       lastSeen.note(result.seen);
@@ -61,19 +63,31 @@ export default fp(
       flushMs: config.INGEST_FLUSH_MS,
       onCommitted,
       onDatabaseUp: (up: boolean) => metrics.databaseUp.set(up ? 1 : 0),
-      onProgress: () => source.resume(),
     };
     const writer = new BatchWriter({
       ...writerOptions,
-      concurrency: config.INGEST_CONCURRENCY ?? (gw.databaseEmbedded ? 1 : 4),
+      concurrency: config.INGEST_CONCURRENCY ?? (gw.databaseEmbedded ? 1 : 3),
+      onProgress: () => source.resume(),
     });
-    // Statuses go through their own lane, one batch at a time, so a device's online and
-    // offline are applied in the order they arrived.
-    const statusWriter = new BatchWriter({ ...writerOptions, concurrency: 1 });
-    const pending = () => writer.pending + statusWriter.pending;
+    // Events and statuses have a lane of their own (own MQTT session, own batches): an
+    // alarm never waits behind a backlog of readings. Few, so written at once.
+    const eventWriter = new BatchWriter({
+      ...writerOptions,
+      flushMs: Math.min(config.INGEST_FLUSH_MS, 2),
+      concurrency: 1,
+      onProgress: () => eventSource.resume(),
+    });
+    // Statuses one batch at a time, so a device's online and offline are applied in the
+    // order they arrived.
+    const statusWriter = new BatchWriter({
+      ...writerOptions,
+      concurrency: 1,
+      onProgress: () => eventSource.resume(),
+    });
+    const pending = () => writer.pending + eventWriter.pending + statusWriter.pending;
     metrics.databaseUp.set(1);
 
-    const accept = (topic: string, payload: Buffer, ack: IngestItem['ack']) => {
+    const decode = (topic: string, payload: Buffer, ack: IngestItem['ack'], lane: IngestItem['lane']) => {
       const receivedAt = Date.now();
       const channel = topic.slice(topic.lastIndexOf('/') + 1);
       const item: IngestItem = {
@@ -82,6 +96,7 @@ export default fp(
         payload,
         receivedAt,
         ack,
+        lane,
         message: null,
         rejection: null,
       };
@@ -92,51 +107,77 @@ export default fp(
       } else {
         item.rejection = decoded.rejection;
       }
-      (item.message?.channel === 'status' ? statusWriter : writer).push(item);
+      return item;
     };
+    const isEventTopic = (topic: string) => topic.endsWith('/event') || topic.endsWith('/status');
 
-    const source = new MqttSource({
+    const filter = (f: string) => (config.MQTT_SHARED_GROUP ? `$share/${config.MQTT_SHARED_GROUP}/${f}` : f);
+    const mqttOptions = {
       url: gw.mqtt.url,
       username: gw.mqtt.username,
       password: gw.mqtt.password,
-      clientId: config.MQTT_CLIENT_ID,
-      topicFilter: config.MQTT_SHARED_GROUP
-        ? `$share/${config.MQTT_SHARED_GROUP}/${INGEST_TOPIC_FILTER}`
-        : INGEST_TOPIC_FILTER,
       log,
-      accept,
-      isFull: () => pending() >= config.INGEST_MAX_PENDING,
-      onConnected: (up) => metrics.brokerConnected.set(up ? 1 : 0),
-      onPaused: (paused) => metrics.paused.set(paused ? 1 : 0),
+      onConnected: () => metrics.brokerConnected.set(source.connected && eventSource.connected ? 1 : 0),
+      onPaused: (paused: boolean) => metrics.paused.set(paused ? 1 : 0),
+    };
+    // Readings (and whatever else matches gw/+/+/+, so bad topics are dead-lettered). Events
+    // and statuses arrive here too but are stored by the events session, which the broker
+    // queues for separately: here they are only acknowledged.
+    const source = new MqttSource({
+      ...mqttOptions,
+      clientId: config.MQTT_CLIENT_ID,
+      topicFilter: filter(INGEST_TOPIC_FILTER),
+      accept: (topic, payload, ack) => {
+        if (isEventTopic(topic)) {
+          if (ack) source.settle(ack);
+          return;
+        }
+        writer.push(decode(topic, payload, ack, 'telemetry'));
+      },
+      isFull: () => writer.pending >= config.INGEST_MAX_PENDING,
     });
-    app.readiness.set('broker', () => source.connected);
+    const eventSource = new MqttSource({
+      ...mqttOptions,
+      clientId: `${config.MQTT_CLIENT_ID}-events`,
+      topicFilter: [filter(`${TOPIC_ROOT}/+/+/event`), filter(`${TOPIC_ROOT}/+/+/status`)],
+      accept: (topic, payload, ack) => {
+        const item = decode(topic, payload, ack, 'events');
+        (item.message?.channel === 'status' ? statusWriter : eventWriter).push(item);
+      },
+      isFull: () => eventWriter.pending + statusWriter.pending >= config.INGEST_MAX_PENDING,
+    });
+    app.readiness.set('broker', () => source.connected && eventSource.connected);
 
     // Start once every plugin is loaded, so bus listeners (detection, realtime) hear the
     // first messages too.
     app.addHook('onReady', async () => {
       lastSeen.start();
+      eventSource.start();
       source.start();
       // The embedded broker admits devices only once this subscription exists; it is in
       // this process, so waiting for it is short. An external broker may be down: the
       // server starts anyway and /readyz says so.
-      if (gw.mqtt.embedded && !(await source.subscribed(15_000))) {
+      const subscribed = await Promise.all([source.subscribed(15_000), eventSource.subscribed(15_000)]);
+      if (gw.mqtt.embedded && !subscribed.every(Boolean)) {
         log.error('embedded broker: subscription not in place after 15 s');
       }
     });
     // Stop reading, let what is pending commit and be acknowledged, then disconnect.
     app.addHook('onClose', async () => {
-      if (gw.mqtt.embedded) await source.quiesce(200, 3000);
+      if (gw.mqtt.embedded) await Promise.all([source.quiesce(200, 3000), eventSource.quiesce(200, 3000)]);
       source.stopReading();
+      eventSource.stopReading();
       log.info({ pending: pending() }, 'ingest stopping: committing what is pending');
-      const [main, status] = await Promise.all([
+      const drained = await Promise.all([
         writer.drain(DRAIN_TIMEOUT_MS),
+        eventWriter.drain(DRAIN_TIMEOUT_MS),
         statusWriter.drain(DRAIN_TIMEOUT_MS),
       ]);
-      if (!main || !status)
+      if (!drained.every(Boolean))
         log.warn({ pending: pending() }, 'shutdown before every batch committed; the broker will redeliver');
-      log.info({ heldAcks: source.heldAcks }, 'ingest drained');
+      log.info({ heldAcks: source.heldAcks + eventSource.heldAcks }, 'ingest drained');
       await lastSeen.stop();
-      await source.end();
+      await Promise.all([source.end(), eventSource.end()]);
       bus.off('devices-changed', onDevicesChanged);
     });
   },

@@ -1,7 +1,13 @@
 import type { DeviceKind } from '@gridwatch/devices';
 import type pg from 'pg';
 import type { DeviceStatusChange, StoredEvent, StoredReading } from '../plugins/bus.ts';
-import { checkDevice, type DeadLetterReason, type EventMessage, type TelemetryMessage } from './decode.ts';
+import {
+  checkDevice,
+  type DeadLetterReason,
+  type EventMessage,
+  type StatusMessage,
+  type TelemetryMessage,
+} from './decode.ts';
 import { type IngestItem, payloadExcerpt } from './item.ts';
 
 export type Outcome = 'stored' | 'duplicate' | 'dead-letter';
@@ -12,24 +18,38 @@ export interface BatchResult {
   events: StoredEvent[];
   statusChanges: DeviceStatusChange[];
   deadLetters: Array<{ reason: DeadLetterReason; channel: string }>;
-  outcomes: Array<{ channel: string; outcome: Outcome }>;
+  /** Messages per channel and outcome (counted, not listed: one metric call per kind). */
+  outcomes: Array<{ channel: string; outcome: Outcome; count: number }>;
   /** Devices found in the database that the cache did not know. */
   discovered: Array<{ id: string; kind: DeviceKind }>;
   /** Telemetry per device, for `last_seen`. */
   seen: Map<string, number>;
 }
 
-const INSERT_TELEMETRY = `
-  INSERT INTO telemetry (device_id, ts, seq, data)
-  SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bigint[], $4::jsonb[])
-  ON CONFLICT DO NOTHING
-  RETURNING device_id, ts, seq`;
-
-const INSERT_EVENTS = `
-  INSERT INTO events (device_id, ts, seq, type, data)
-  SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bigint[], $4::text[], $5::jsonb[])
-  ON CONFLICT DO NOTHING
-  RETURNING device_id, ts, seq`;
+/**
+ * Readings and events travel as ONE text parameter, a JSON array of `[deviceId, payload]`
+ * built from the payloads as received (already validated): no per-row array escaping in
+ * Node, one parse in PostgreSQL. Only a count comes back when every row was fresh; the keys
+ * of the fresh rows only when some were already stored (a redelivery), so the usual batch
+ * costs no per-row result parsing.
+ */
+const insertSql = (table: 'telemetry' | 'events') => `
+  WITH ins AS (
+    INSERT INTO ${table} (device_id, ts, seq, ${table === 'events' ? 'type, ' : ''}data)
+    SELECT r->>0,
+           timestamptz 'epoch' + (r->1->'ts')::numeric::float8 * interval '1 millisecond',
+           (r->1->'seq')::numeric::bigint,
+           ${table === 'events' ? "r->1->>'type', " : ''}r->1
+    FROM jsonb_array_elements($1::text::jsonb) AS r
+    ON CONFLICT DO NOTHING
+    RETURNING device_id, ts, seq)
+  SELECT count(*)::int AS n,
+         CASE WHEN count(*) < $2 THEN
+           array_agg(device_id || '|' || (extract(epoch FROM ts) * 1000)::bigint || '|' || seq)
+         END AS fresh
+  FROM ins`;
+const INSERT_TELEMETRY = insertSql('telemetry');
+const INSERT_EVENTS = insertSql('events');
 
 // Only rows whose state changes come back: the bus hears of changes, not of repeats.
 const UPDATE_STATUS = `
@@ -44,20 +64,50 @@ const INSERT_DEAD_LETTERS = `
 
 const key = (deviceId: string, ts: number, seq: number) => `${deviceId}|${ts}|${seq}`;
 
-/** Which of `rows` came back from RETURNING: those are fresh, the rest were already stored. */
-function freshOf<T extends TelemetryMessage | EventMessage>(
-  messages: T[],
-  returned: Array<{ device_id: string; ts: Date; seq: number }>,
-): boolean[] {
-  const fresh = new Set(returned.map((r) => key(r.device_id, r.ts.getTime(), Number(r.seq))));
-  // A reading redelivered within one batch is fresh once.
-  return messages.map((m) => fresh.delete(key(m.deviceId, m.ts, m.seq)));
+type Stored = { message: TelemetryMessage | EventMessage; payload: Buffer };
+
+/** `[[deviceId, payload], ...]` as JSON text, from the received bytes. */
+function rowsJson(rows: Stored[]): string {
+  const parts = new Array<string>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    parts[i] = `[${JSON.stringify(r.message.deviceId)},${r.payload.toString('utf8')}]`;
+  }
+  return `[${parts.join(',')}]`;
 }
 
 /**
- * Writes one batch in one transaction on `client`: confirms devices the cache did not
- * know, inserts telemetry and events idempotently, applies status changes, records dead
- * letters. Throws on any database error (the caller retries or splits).
+ * Inserts `rows` idempotently; says which were fresh. A reading redelivered within one
+ * batch is fresh once.
+ */
+async function insertRows(client: pg.PoolClient, sql: string, rows: Stored[]): Promise<boolean[]> {
+  const res = await client.query<{ n: number; fresh: string[] | null }>(sql, [rowsJson(rows), rows.length]);
+  const { n, fresh } = res.rows[0]!;
+  if (n === rows.length) return rows.map(() => true);
+  const keys = new Set(fresh ?? []);
+  return rows.map(({ message: m }) => keys.delete(key(m.deviceId, m.ts, m.seq)));
+}
+
+class Counts {
+  private readonly map = new Map<string, { channel: string; outcome: Outcome; count: number }>();
+  add(channel: string, outcome: Outcome): void {
+    const k = `${channel}|${outcome}`;
+    const entry = this.map.get(k);
+    if (entry) entry.count += 1;
+    else this.map.set(k, { channel, outcome, count: 1 });
+  }
+  list() {
+    return [...this.map.values()];
+  }
+}
+
+/**
+ * Writes one batch atomically on `client`: confirms devices the cache did not know,
+ * inserts telemetry and events idempotently, applies status changes, records dead
+ * letters. A batch that needs one statement (the usual one: only readings, or only
+ * events) runs it in its own implicit transaction: one round trip, no connection left
+ * idle in a transaction while Node is busy. Otherwise BEGIN … COMMIT. Throws on any
+ * database error (the caller retries or splits).
  */
 export async function writeBatch(client: pg.PoolClient, items: IngestItem[]): Promise<BatchResult> {
   const result: BatchResult = {
@@ -69,20 +119,25 @@ export async function writeBatch(client: pg.PoolClient, items: IngestItem[]): Pr
     discovered: [],
     seen: new Map(),
   };
-  await client.query('BEGIN');
+  const counts = new Counts();
+  const unconfirmed = new Set<string>();
+  for (const i of items) {
+    if (i.message && i.rejection?.reason === 'unknown-device') unconfirmed.add(i.message.deviceId);
+  }
+  const anyDead = items.some((i) => (i.rejection && i.rejection.reason !== 'unknown-device') || !i.message);
+  const anyStatus = items.some((i) => i.message?.channel === 'status');
+  const anyTelemetry = items.some((i) => !i.rejection && i.message?.channel === 'telemetry');
+  const anyEvent = items.some((i) => !i.rejection && i.message?.channel === 'event');
+  const statements = (unconfirmed.size > 0 ? 2 : 0) + +anyDead + +anyStatus + +anyTelemetry + +anyEvent;
+  const transaction = statements > 1;
+
+  if (transaction) await client.query('BEGIN');
   try {
-    const unconfirmed = [
-      ...new Set(
-        items
-          .filter((i) => i.message && i.rejection?.reason === 'unknown-device')
-          .map((i) => i.message!.deviceId),
-      ),
-    ];
     const found = new Map<string, DeviceKind>();
-    if (unconfirmed.length > 0) {
+    if (unconfirmed.size > 0) {
       const rows = await client.query<{ id: string; kind: DeviceKind }>(
         'SELECT id, kind FROM devices WHERE id = ANY($1::text[])',
-        [unconfirmed],
+        [[...unconfirmed]],
       );
       for (const row of rows.rows) {
         found.set(row.id, row.kind);
@@ -90,75 +145,61 @@ export async function writeBatch(client: pg.PoolClient, items: IngestItem[]): Pr
       }
     }
 
-    const telemetry: TelemetryMessage[] = [];
-    const events: EventMessage[] = [];
-    const accepted: IngestItem[] = [];
-    const statuses = new Map<string, IngestItem>();
+    const telemetry: Stored[] = [];
+    const events: Stored[] = [];
+    const statuses = new Map<string, StatusMessage>();
+    let statusCount = 0;
     const dead: IngestItem[] = [];
     for (const item of items) {
       let rejection = item.rejection;
-      if (item.message && rejection?.reason === 'unknown-device' && found.has(item.message.deviceId)) {
-        rejection = checkDevice(item.message, found.get(item.message.deviceId));
+      const m = item.message;
+      if (m && rejection?.reason === 'unknown-device' && found.has(m.deviceId)) {
+        rejection = checkDevice(m, found.get(m.deviceId));
       }
-      if (rejection || !item.message) {
+      if (rejection || !m) {
         dead.push(rejection === item.rejection ? item : { ...item, rejection });
         continue;
       }
-      accepted.push(item);
-      const m = item.message;
-      if (m.channel === 'telemetry') telemetry.push(m);
-      else if (m.channel === 'event') events.push(m);
-      else statuses.set(m.deviceId, item); // the last status of a device in the batch wins
+      if (m.channel === 'telemetry') {
+        telemetry.push({ message: m, payload: item.payload });
+        const prev = result.seen.get(m.deviceId);
+        if (prev === undefined || item.receivedAt > prev) result.seen.set(m.deviceId, item.receivedAt);
+      } else if (m.channel === 'event') {
+        events.push({ message: m, payload: item.payload });
+      } else {
+        statuses.set(m.deviceId, m); // the last status of a device in the batch wins
+        statusCount += 1;
+      }
     }
 
     if (telemetry.length > 0) {
-      const res = await client.query<{ device_id: string; ts: Date; seq: number }>(INSERT_TELEMETRY, [
-        telemetry.map((m) => m.deviceId),
-        telemetry.map((m) => new Date(m.ts).toISOString()),
-        telemetry.map((m) => m.seq),
-        telemetry.map((m) => JSON.stringify(m.data)),
-      ]);
-      freshOf(telemetry, res.rows).forEach((fresh, i) => {
-        const m = telemetry[i]!;
-        result.outcomes.push({ channel: 'telemetry', outcome: fresh ? 'stored' : 'duplicate' });
-        if (fresh)
+      const fresh = await insertRows(client, INSERT_TELEMETRY, telemetry);
+      for (let i = 0; i < telemetry.length; i++) {
+        const m = telemetry[i]!.message as TelemetryMessage;
+        counts.add('telemetry', fresh[i] ? 'stored' : 'duplicate');
+        if (fresh[i])
           result.readings.push({ deviceId: m.deviceId, kind: m.kind, ts: m.ts, seq: m.seq, data: m.data });
-      });
-    }
-    for (const item of accepted) {
-      if (item.message?.channel === 'telemetry') {
-        const prev = result.seen.get(item.message.deviceId) ?? 0;
-        result.seen.set(item.message.deviceId, Math.max(prev, item.receivedAt));
       }
     }
 
     if (events.length > 0) {
-      const res = await client.query<{ device_id: string; ts: Date; seq: number }>(INSERT_EVENTS, [
-        events.map((m) => m.deviceId),
-        events.map((m) => new Date(m.ts).toISOString()),
-        events.map((m) => m.seq),
-        events.map((m) => m.type),
-        events.map((m) => JSON.stringify(m.data)),
-      ]);
-      freshOf(events, res.rows).forEach((fresh, i) => {
-        const m = events[i]!;
-        result.outcomes.push({ channel: 'event', outcome: fresh ? 'stored' : 'duplicate' });
-        if (fresh)
+      const fresh = await insertRows(client, INSERT_EVENTS, events);
+      for (let i = 0; i < events.length; i++) {
+        const m = events[i]!.message as EventMessage;
+        counts.add('event', fresh[i] ? 'stored' : 'duplicate');
+        if (fresh[i])
           result.events.push({ deviceId: m.deviceId, kind: m.kind, ts: m.ts, seq: m.seq, data: m.data });
-      });
+      }
     }
 
     if (statuses.size > 0) {
-      const latest = [...statuses.values()].map((i) => i.message!) as Array<
-        Extract<IngestItem['message'], { channel: 'status' }>
-      >;
+      const latest = [...statuses.values()];
       const res = await client.query<{ id: string; kind: DeviceKind; online: boolean }>(UPDATE_STATUS, [
         latest.map((m) => m.deviceId),
         latest.map((m) => m.online),
       ]);
-      const byId = new Map(latest.map((m) => [m.deviceId, m]));
       for (const row of res.rows) {
-        const m = byId.get(row.id)!;
+        const m = statuses.get(row.id)!;
         result.statusChanges.push({
           deviceId: row.id,
           kind: row.kind,
@@ -167,10 +208,7 @@ export async function writeBatch(client: pg.PoolClient, items: IngestItem[]): Pr
           reason: m.reason,
         });
       }
-      for (const item of accepted) {
-        if (item.message?.channel === 'status')
-          result.outcomes.push({ channel: 'status', outcome: 'stored' });
-      }
+      for (let i = 0; i < statusCount; i++) counts.add('status', 'stored');
     }
 
     if (dead.length > 0) {
@@ -183,15 +221,15 @@ export async function writeBatch(client: pg.PoolClient, items: IngestItem[]): Pr
         dead.map((i) => i.payload.byteLength),
       ]);
       for (const i of dead) {
-        const channel = i.channel;
-        result.deadLetters.push({ reason: i.rejection!.reason, channel });
-        result.outcomes.push({ channel, outcome: 'dead-letter' });
+        result.deadLetters.push({ reason: i.rejection!.reason, channel: i.channel });
+        counts.add(i.channel, 'dead-letter');
       }
     }
-    await client.query('COMMIT');
+    if (transaction) await client.query('COMMIT');
+    result.outcomes = counts.list();
     return result;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
+    if (transaction) await client.query('ROLLBACK').catch(() => {});
     throw err;
   }
 }

@@ -153,6 +153,15 @@ export async function openBench(opts: {
         services.serverPassword,
       ),
     );
+    // Ingest's second session (events and statuses).
+    cleanup.add('end server events MQTT session', () =>
+      endSession(
+        services.mqttUrl,
+        `${serverEnv.MQTT_CLIENT_ID}-events`,
+        services.serverUsername,
+        services.serverPassword,
+      ),
+    );
     const allDevices = [...fleet, ...(opts.extraDevices ?? [])];
     const role = `gw-bench-${runId}`;
     cleanup.add('remove broker accounts', () => removeBrokerAccounts(services, allDevices, role));
