@@ -142,7 +142,12 @@ export async function testServerEnv(
       if (env.MQTT_URL) {
         await endMqttSession(env.MQTT_URL, env.MQTT_CLIENT_ID!, env.MQTT_USERNAME, env.MQTT_PASSWORD);
         // Ingest's second session (events and statuses).
-        await endMqttSession(env.MQTT_URL, `${env.MQTT_CLIENT_ID}-events`, env.MQTT_USERNAME, env.MQTT_PASSWORD);
+        await endMqttSession(
+          env.MQTT_URL,
+          `${env.MQTT_CLIENT_ID}-events`,
+          env.MQTT_USERNAME,
+          env.MQTT_PASSWORD,
+        );
       }
       await dropDatabase();
       await rm(dataDir, { recursive: true, force: true });
