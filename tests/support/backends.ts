@@ -64,10 +64,23 @@ export function uniqueId(prefix = 't'): string {
 /** A new, empty database on the real server for one test server. */
 export async function createTestDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `gw_test_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  // A test before this one may have just restarted PostgreSQL (reliability tests do): wait for it.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const admin = new pg.Client({ connectionString: adminUrl });
+    try {
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${name}`);
+      await admin.end();
+      break;
+    } catch (err) {
+      await admin.end().catch(() => {});
+      const code = (err as { code?: string }).code;
+      const transient = code === 'ECONNREFUSED' || code === '57P03' || code === 'ECONNRESET';
+      if (!transient || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
