@@ -4,12 +4,14 @@ import { AckLedger } from './acks.ts';
 function ledger() {
   const sent: number[] = [];
   let connected = true;
-  const l = new AckLedger((id) => {
+  const writes: number[][] = [];
+  const l = new AckLedger((ids) => {
     if (!connected) return false;
-    sent.push(id);
+    sent.push(...ids);
+    writes.push(ids);
     return true;
   });
-  return { l, sent, disconnect: () => (connected = false) };
+  return { l, sent, writes, disconnect: () => (connected = false) };
 }
 
 describe('AckLedger', () => {
@@ -50,6 +52,19 @@ describe('AckLedger', () => {
     l.settle(a);
     expect(sent).toEqual([]);
     expect(l.held).toBe(0);
+  });
+
+  it('sends the PUBACKs a batch releases in one write, in arrival order', () => {
+    const { l, sent, writes } = ledger();
+    const handles = [1, 2, 3, 4, 5].map((id) => l.track(id));
+    l.settleMany([handles[4]!, handles[1]!, handles[0]!]);
+    expect(writes).toEqual([[1, 2]]);
+    l.settleMany([handles[3]!, handles[2]!]);
+    expect(writes).toEqual([
+      [1, 2],
+      [3, 4, 5],
+    ]);
+    expect(sent).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('keeps order across queue compaction', () => {

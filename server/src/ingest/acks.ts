@@ -17,8 +17,8 @@ export class AckLedger {
   private queue: AckHandle[] = [];
   private head = 0;
 
-  /** @param send writes a PUBACK; false when the connection is gone. */
-  constructor(private readonly send: (messageId: number) => boolean) {}
+  /** @param send writes PUBACKs for these message ids, in order; false when the connection is gone. */
+  constructor(private readonly send: (messageIds: number[]) => boolean) {}
 
   /** A new connection: forget every PUBACK of the previous one. */
   reset(): void {
@@ -35,15 +35,28 @@ export class AckLedger {
 
   /** The message is committed (or dead-lettered): its PUBACK may go once those before it went. */
   settle(handle: AckHandle): void {
-    handle.settled = true;
-    if (handle.connection !== this.connection) return;
+    this.settleMany([handle]);
+  }
+
+  /**
+   * Several messages are committed: every PUBACK now due goes in ONE `send` call (one
+   * socket write for a whole batch instead of one per message).
+   */
+  settleMany(handles: Iterable<AckHandle>): void {
+    let current = false;
+    for (const handle of handles) {
+      handle.settled = true;
+      if (handle.connection === this.connection) current = true;
+    }
+    if (!current) return;
+    const due: number[] = [];
     while (this.head < this.queue.length && this.queue[this.head]!.settled) {
-      const next = this.queue[this.head]!;
-      if (!this.send(next.messageId)) {
-        this.reset();
-        return;
-      }
+      due.push(this.queue[this.head]!.messageId);
       this.head += 1;
+    }
+    if (due.length > 0 && !this.send(due)) {
+      this.reset();
+      return;
     }
     // Compact now and then rather than shifting on every PUBACK.
     if (this.head > 1024 && this.head * 2 > this.queue.length) {

@@ -1,5 +1,6 @@
 import { CHANNELS, INGEST_TOPIC_FILTER, TOPIC_ROOT } from '@gridwatch/devices';
 import fp from 'fastify-plugin';
+import type { AckHandle } from './acks.ts';
 import { checkDevice, decodePayload } from './decode.ts';
 import { DeviceCache } from './device-cache.ts';
 import type { IngestItem } from './item.ts';
@@ -43,8 +44,10 @@ export default fp(
       }
     };
     const onCommitted = (result: BatchResult, items: IngestItem[], seconds: number) => {
-      for (const item of items)
-        if (item.ack) (item.lane === 'events' ? eventSource : source).settle(item.ack);
+      // A batch comes from one lane, so from one MQTT session.
+      const acks: AckHandle[] = [];
+      for (const item of items) if (item.ack) acks.push(item.ack);
+      if (acks.length > 0) (items[0]!.lane === 'events' ? eventSource : source).settleMany(acks);
       metrics.batchSize.observe(items.length);
       if (seconds > 0) metrics.commitSeconds.observe(seconds);
       for (const o of result.outcomes)
