@@ -94,6 +94,28 @@ describe.each(availableBackends())('ingest on %s', (backend) => {
     const counts = (await sizes.get()).values.filter((v) => v.metricName?.endsWith('_count'));
     // Batching happened: fewer commits than messages.
     expect(counts[0]!.value).toBeLessThan(2 * n);
+
+    // Redelivered and new readings mixed in the same batches: only the new ones are fresh.
+    const fresh = Array.from(
+      { length: 100 },
+      (_, i) => [telemetryTopic(device), aCameraReading(n + i)] as [string, unknown],
+    );
+    await publishAll(
+      pub,
+      fresh.flatMap((m, i) => [batch[i]!, m]),
+    );
+    await waitFor(
+      async () =>
+        (await metric('gridwatch_ingest_messages_total', { channel: 'telemetry', result: 'duplicate' })) -
+          dupBefore >=
+        n + 100,
+      30_000,
+      'the redelivered ones counted as duplicates',
+    );
+    await waitFor(() => mine().length >= n + 100, 30_000, 'the new readings on the bus');
+    expect(mine()).toHaveLength(n + 100);
+    expect(await telemetryCount(server.pool, device.id)).toBe(n + 100);
+    expect(new Set(mine().map((r) => r.seq)).size).toBe(n + 100);
   });
 
   it('applies status and last will to devices.online, stores events, and marks last_seen', async () => {
