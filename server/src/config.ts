@@ -22,7 +22,10 @@ export const ConfigSchema = Type.Object({
   ),
   MQTT_USERNAME: Type.Optional(Type.String()),
   MQTT_PASSWORD: Type.Optional(Type.String()),
-  MQTT_CLIENT_ID: Type.String({ default: 'gridwatch-ingest', description: 'persistent-session client id' }),
+  MQTT_CLIENT_ID: Type.String({
+    default: 'gridwatch-ingest',
+    description: 'persistent-session client id (telemetry); events and statuses use `<id>-events`',
+  }),
   MQTT_SHARED_GROUP: Type.Optional(
     Type.String({ description: 'shared-subscription group for several ingest instances' }),
   ),
