@@ -18,6 +18,7 @@ import {
   uniqueId,
 } from '../support/backends.ts';
 import { api, connectDevice, connectSocket, login, waitFor } from '../support/clients.ts';
+import { DISTRICT, region, S1, S2, square } from './regions-fixtures.ts';
 
 /**
  * Detection end to end: real devices over the real broker, ingest, detection, alerts and
@@ -27,33 +28,6 @@ import { api, connectDevice, connectSocket, login, waitFor } from '../support/cl
  * hears nothing.
  */
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-
-const DISTRICT = 'D610104';
-const S1 = `${DISTRICT}-S01`;
-const S2 = `${DISTRICT}-S02`;
-const square = (lon: number, lat: number, size = 0.01) => ({
-  type: 'Polygon',
-  coordinates: [
-    [
-      [lon, lat],
-      [lon + size, lat],
-      [lon + size, lat + size],
-      [lon, lat + size],
-      [lon, lat],
-    ],
-  ],
-});
-const region = (
-  id: string,
-  level: string,
-  name: string,
-  parentId: string | null,
-  geometry: unknown = null,
-) => ({
-  type: 'Feature',
-  properties: { id, level, name, parentId },
-  geometry,
-});
 
 /** Two streets, one community and grid each; a residential compound in street 1. */
 function regionFixture(site: string) {

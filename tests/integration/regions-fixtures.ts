@@ -15,7 +15,8 @@ export const G1A = `${C1}-G01`;
 export const G1B = `${C1}-G02`;
 export const G2A = `${C2}-G01`;
 
-const square = (lon: number, lat: number, size = 0.01) => ({
+/** A square grid polygon, `size` degrees wide, with its south-west corner at (lon, lat). */
+export const square = (lon: number, lat: number, size = 0.01) => ({
   type: 'Polygon',
   coordinates: [
     [
@@ -28,7 +29,8 @@ const square = (lon: number, lat: number, size = 0.01) => ({
   ],
 });
 
-const region = (
+/** A region feature in the import format. */
+export const region = (
   id: string,
   level: string,
   name: string,
