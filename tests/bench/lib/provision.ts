@@ -1,6 +1,7 @@
 import { devicePassword } from '@gridwatch/devices';
 import mqtt from 'mqtt';
 import pg from 'pg';
+import { apiRequest } from '../../support/clients.ts';
 import { benchRoleCommands, Dynsec } from './dynsec.ts';
 import type { BenchDevice } from './fleet.ts';
 import type { BenchServices } from './services.ts';
@@ -18,29 +19,8 @@ export async function loginToken(baseUrl: string, username: string, password: st
   return ((await res.json()) as { token: string }).token;
 }
 
-export async function apiCall<T = unknown>(
-  baseUrl: string,
-  token: string | undefined,
-  method: string,
-  path: string,
-  body?: unknown,
-  contentType = 'application/json',
-): Promise<{ status: number; body: T }> {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = contentType;
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {}
-  return { status: res.status, body: parsed as T };
-}
+/** The tests' JSON request helper, under the name the benches use. */
+export const apiCall = apiRequest;
 
 export type ProvisionPath = 'rest' | 'sql';
 
