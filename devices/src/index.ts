@@ -1,4 +1,5 @@
 export * from './api.ts';
+export * from './api-cases.ts';
 export * from './api-stats.ts';
 export * from './catalogue.ts';
 export * from './credentials.ts';
