@@ -1,19 +1,18 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
-import fp from 'fastify-plugin';
 import alerts from './alerts/plugin.ts';
 import auth from './auth/plugin.ts';
 import detection from './detection/plugin.ts';
-import health from './health/plugin.ts';
-import dashboard from './http/dashboard.ts';
-import { installErrorHandler } from './http/errors.ts';
 import identity from './identity/plugin.ts';
+import busPlugin from './infra/bus-plugin.ts';
+import context, { type GridwatchContext } from './infra/context.ts';
+import dashboard from './infra/dashboard.ts';
+import db from './infra/db/pool.ts';
+import { installErrorHandler } from './infra/errors.ts';
+import health from './infra/health.ts';
+import metrics from './infra/metrics.ts';
 import ingest from './ingest/plugin.ts';
-import busPlugin from './plugins/bus-plugin.ts';
-import type { GridwatchContext } from './plugins/context.ts';
-import db from './plugins/db.ts';
-import metrics from './plugins/metrics.ts';
 import realtime from './realtime/plugin.ts';
 import regions from './regions/plugin.ts';
 import stats from './stats/plugin.ts';
@@ -37,15 +36,7 @@ export async function buildApp(
   });
   installErrorHandler(app);
 
-  await app.register(
-    fp(
-      async (instance) => {
-        instance.decorate('config', ctx.config);
-        instance.decorate('gw', ctx);
-      },
-      { name: 'context' },
-    ),
-  );
+  await app.register(context, { context: ctx });
   await app.register(swagger, {
     openapi: {
       info: { title: 'gridwatch API', version: '0.1.0' },

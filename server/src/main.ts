@@ -4,15 +4,15 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from './app.ts';
-import { type Config, loadConfig } from './config.ts';
+import { type Config, loadConfig } from './infra/config.ts';
+import type { GridwatchContext } from './infra/context.ts';
 import {
   type EmbeddedBroker,
   SERVER_MQTT_USERNAME,
   serverMqttPassword,
   startEmbeddedBroker,
-} from './embedded/broker.ts';
-import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded/database.ts';
-import type { GridwatchContext } from './plugins/context.ts';
+} from './infra/embedded/broker.ts';
+import { type EmbeddedDatabase, startEmbeddedDatabase } from './infra/embedded/database.ts';
 
 export interface Gridwatch {
   app: FastifyInstance;

@@ -6,7 +6,7 @@ import {
   SERVER_MQTT_USERNAME,
   serverMqttPassword,
   startEmbeddedBroker,
-} from '../../server/src/embedded/broker.ts';
+} from '../../server/src/infra/embedded/broker.ts';
 import type { AckHandle } from '../../server/src/ingest/acks.ts';
 import { MqttSource } from '../../server/src/ingest/mqtt-source.ts';
 import {

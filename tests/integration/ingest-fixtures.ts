@@ -2,7 +2,7 @@ import type { DeviceKind } from '@gridwatch/devices';
 import { devicePassword, deviceTopic } from '@gridwatch/devices';
 import mqtt, { type MqttClient } from 'mqtt';
 import type pg from 'pg';
-import { SERVER_MQTT_USERNAME, serverMqttPassword } from '../../server/src/embedded/broker.ts';
+import { SERVER_MQTT_USERNAME, serverMqttPassword } from '../../server/src/infra/embedded/broker.ts';
 import { type BackendName, realServices, TEST_FLEET_SECRET } from '../support/backends.ts';
 import { api, login } from '../support/clients.ts';
 

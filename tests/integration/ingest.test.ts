@@ -1,7 +1,7 @@
 import { devicePassword, deviceTopic } from '@gridwatch/devices';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeviceStatusChange, StoredEvent, StoredReading } from '../../server/src/plugins/bus.ts';
+import type { DeviceStatusChange, StoredEvent, StoredReading } from '../../server/src/infra/bus.ts';
 import {
   availableBackends,
   startTestServer,

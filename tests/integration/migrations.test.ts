@@ -1,7 +1,7 @@
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../server/src/db/migrate.ts';
+import { migrate } from '../../server/src/infra/db/migrate.ts';
 import { type Gridwatch, startGridwatch } from '../../server/src/main.ts';
 import { availableBackends, testServerEnv, uniqueId } from '../support/backends.ts';
 import { api, login } from '../support/clients.ts';

@@ -1,8 +1,7 @@
 import type pg from 'pg';
+import type { Queryable } from '../infra/db/transaction.ts';
 import type { DeviceInfo } from './plan.ts';
 import type { AlertRecord, HistoryRecord } from './record.ts';
-
-type Queryable = pg.Pool | pg.PoolClient;
 
 const COLUMNS = `id, cause, severity, state, device_id, device_kind, device_ids, site, district_id, street_id,
   community_id, grid_id, message, count, first_seen, last_seen, cleared_at, ack_by, ack_at, ack_remark,

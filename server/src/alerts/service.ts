@@ -12,7 +12,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
 import { canAct, inScope, scopeSql } from '../auth/access.ts';
 import type { Finding } from '../detection/types.ts';
-import { Conflict, Forbidden, NotFound } from '../http/errors.ts';
+import { inTransaction, type Queryable } from '../infra/db/transaction.ts';
+import { Conflict, Forbidden, NotFound } from '../infra/errors.ts';
 import type { AlertEmitter } from './emitter.ts';
 import type { AlertMetrics } from './metrics.ts';
 import { alertKey, type DeviceInfo, type Plan, planFindings } from './plan.ts';
@@ -63,21 +64,6 @@ export interface AlertServiceDeps {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Longest remark kept; the REST schema refuses longer ones. */
 export const REMARK_MAX = 1000;
-
-async function inTransaction<T>(db: pg.Pool, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
-}
 
 class InsertRace extends Error {}
 
@@ -153,7 +139,7 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
   }
 
   /** Loads an alert the user may see, or throws 404 / 403. */
-  async function visible(c: pg.Pool | pg.PoolClient, user: User, id: string, lock = false) {
+  async function visible(c: Queryable, user: User, id: string, lock = false) {
     const row = UUID.test(id) ? await repo.alertById(c, id, lock) : null;
     if (!row) throw new NotFound(`alert ${id}`);
     if (!inScope(user, toAlert(row).path)) throw new Forbidden('this alert is outside your region');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.ts';
+import { loadConfig } from '../infra/config.ts';
 import { ackDueAt, ackLimitsFrom, isOverdue, worseSeverity } from './severity.ts';
 
 const limits = ackLimitsFrom(loadConfig({ ACK_LIMIT_MAJOR_S: '300' }));

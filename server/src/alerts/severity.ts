@@ -1,5 +1,5 @@
 import { SEVERITY_RANK, type Severity } from '@gridwatch/devices';
-import type { Config } from '../config.ts';
+import type { Config } from '../infra/config.ts';
 
 /** Seconds within which an alert of each severity must be acknowledged. */
 export type AckLimits = Record<Severity, number>;

@@ -4,7 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter } from 'prom-client';
-import { Unauthorized } from '../http/errors.ts';
+import { Unauthorized } from '../infra/errors.ts';
 import './access.ts';
 import { ADMIN_USER, DEFAULT_ADMIN_PASSWORD, DEMO_PASSWORD, DEMO_USERS } from './demo-users.ts';
 import { createLoginFailureStore } from './login-failures.ts';

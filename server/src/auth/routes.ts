@@ -1,7 +1,7 @@
 import { User } from '@gridwatch/devices';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { BadRequest, Forbidden } from '../http/errors.ts';
+import { BadRequest, Forbidden } from '../infra/errors.ts';
 import { LoginFailed, UsernameTaken } from './errors.ts';
 import type { LoginFailureStore } from './login-failures.ts';
 import { verifyPassword } from './password.ts';

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { type DeviceKind, isDeviceKind } from '@gridwatch/devices';
 import pg from 'pg';
 import pino from 'pino';
-import { loadConfig } from '../config.ts';
+import { loadConfig } from '../infra/config.ts';
 import { type CredentialsFormat, credentialsCsv } from './credentials-csv.ts';
 import { refusalReason } from './dynsec-commands.ts';
 import { createIdentity } from './identity.ts';

@@ -1,6 +1,7 @@
 import type { DeviceKind } from '@gridwatch/devices';
 import type pg from 'pg';
-import type { DeviceStatusChange, StoredEvent, StoredReading } from '../plugins/bus.ts';
+import type { DeviceStatusChange, StoredEvent, StoredReading } from '../infra/bus.ts';
+import { inTransaction } from '../infra/db/transaction.ts';
 import {
   checkDevice,
   type DeadLetterReason,
@@ -131,8 +132,7 @@ export async function writeBatch(client: pg.PoolClient, items: IngestItem[]): Pr
   const statements = (unconfirmed.size > 0 ? 2 : 0) + +anyDead + +anyStatus + +anyTelemetry + +anyEvent;
   const transaction = statements > 1;
 
-  if (transaction) await client.query('BEGIN');
-  try {
+  const write = async (): Promise<BatchResult> => {
     const found = new Map<string, DeviceKind>();
     if (unconfirmed.size > 0) {
       const rows = await client.query<{ id: string; kind: DeviceKind }>(
@@ -225,13 +225,10 @@ export async function writeBatch(client: pg.PoolClient, items: IngestItem[]): Pr
         counts.add(i.channel, 'dead-letter');
       }
     }
-    if (transaction) await client.query('COMMIT');
     result.outcomes = counts.list();
     return result;
-  } catch (err) {
-    if (transaction) await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  }
+  };
+  return transaction ? inTransaction(client, write) : write();
 }
 
 /** Marks when devices were last heard from (batched by the caller: not per message). */

@@ -1,7 +1,7 @@
 import type { DeviceStatusUpdate, RegionPath } from '@gridwatch/devices';
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
-import type { DeviceStatusChange } from '../plugins/bus.ts';
+import type { DeviceStatusChange } from '../infra/bus.ts';
 
 /**
  * Device status changes come in bursts (a whole fleet reconnecting): they are gathered for

@@ -12,7 +12,7 @@ import { Gauge } from 'prom-client';
 import { createClient } from 'redis';
 import { Server } from 'socket.io';
 import { REMARK_MAX } from '../alerts/service.ts';
-import type { DeviceStatusChange } from '../plugins/bus.ts';
+import type { DeviceStatusChange } from '../infra/bus.ts';
 import { DeviceStatusRelay } from './device-status.ts';
 import { regionRoom, roomsForPath, sessionRoom } from './rooms.ts';
 

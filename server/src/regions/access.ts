@@ -1,7 +1,7 @@
 import type { RegionPath, Role, User } from '@gridwatch/devices';
 import type { FastifyRequest } from 'fastify';
 import { inScope, scopeSql } from '../auth/access.ts';
-import { Forbidden, Unauthorized } from '../http/errors.ts';
+import { Forbidden, Unauthorized } from '../infra/errors.ts';
 
 /**
  * The region rule of auth/access.ts, plus one addition for the registry: a commander also

@@ -1,9 +1,8 @@
 import type { Device, DeviceKind, RegionPath } from '@gridwatch/devices';
 import type pg from 'pg';
+import type { Queryable } from '../infra/db/transaction.ts';
 import type { DeviceInput } from './device-input.ts';
 import { BATCH } from './region-repository.ts';
-
-type Queryable = pg.Pool | pg.PoolClient;
 
 export interface DeviceRow {
   id: string;

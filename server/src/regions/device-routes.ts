@@ -9,7 +9,8 @@ import {
 } from '@gridwatch/devices';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { BadRequest, Conflict, Forbidden, NotFound } from '../http/errors.ts';
+import { inTransaction } from '../infra/db/transaction.ts';
+import { BadRequest, Conflict, Forbidden, NotFound } from '../infra/errors.ts';
 import { canSee, REGISTRY_ROLES, requireRole, requireUser, scopeCondition } from './access.ts';
 import { type DeviceInput, parseDeviceCsv, parseDeviceGeoJson, validateDevice } from './device-input.ts';
 import { getDevice, insertDevice, listDevices, upsertDevices } from './device-repository.ts';
@@ -56,17 +57,7 @@ export async function deviceRoutes(
       if (parsed.fatal) throw new BadRequest(`device import refused: ${parsed.fatal}`);
       const index = await regions.index();
       const placed = parsed.devices.map((d) => ({ ...d, path: index.place(d.lon, d.lat) }));
-      const client = await app.db.connect();
-      try {
-        await client.query('BEGIN');
-        await upsertDevices(client, placed);
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
-      }
+      await inTransaction(app.db, (tx) => upsertDevices(tx, placed));
       const inGrid = placed.filter((d) => d.path.grid !== null).length;
       const { background } = await afterChange(parsed.devices);
       log.info(

@@ -1,12 +1,11 @@
 import type { GeoJsonFeature, PolygonCoords, RegionLevel } from '@gridwatch/devices';
 import type pg from 'pg';
+import type { Queryable } from '../infra/db/transaction.ts';
 import type { RegionIndex, RegionInfo } from './placement.ts';
 import { type MapFeatureRow, parentsFirst, polygonsOf, type RegionRow } from './region-input.ts';
 
 /** Rows per statement: unnest arrays keep one round trip per batch. */
 export const BATCH = 5000;
-
-type Queryable = pg.Pool | pg.PoolClient;
 
 interface RegionDbRow {
   id: string;

@@ -2,7 +2,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { RegionImportResult, type RegionNode, RegionsResponse } from '@gridwatch/devices';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { BadRequest } from '../http/errors.ts';
+import { inTransaction } from '../infra/db/transaction.ts';
+import { BadRequest } from '../infra/errors.ts';
 import { REGISTRY_ROLES, requireRole, requireUser } from './access.ts';
 import { parseRegionImport } from './region-input.ts';
 import {
@@ -39,18 +40,10 @@ export function regionRoutes(app: FastifyInstance, regions: RegionService): void
           `region import refused: ${parsed.errors.slice(0, SHOWN_ERRORS).join('; ')}${more}`,
         );
       }
-      const client = await app.db.connect();
-      try {
-        await client.query('BEGIN');
-        await upsertRegions(client, parsed.regions);
-        await upsertMapFeatures(client, parsed.features);
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
-      }
+      await inTransaction(app.db, async (tx) => {
+        await upsertRegions(tx, parsed.regions);
+        await upsertMapFeatures(tx, parsed.features);
+      });
       regions.invalidate();
       const placement = await regions.placeAll();
       app.bus.emit('devices-changed');

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CATALOGUE, DEVICE_ID_PATTERN, TelemetrySeries } from '@gridwatch/devices';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { BadRequest, Forbidden, NotFound } from '../http/errors.ts';
+import { BadRequest, Forbidden, NotFound } from '../infra/errors.ts';
 import { canSee, requireUser } from '../regions/access.ts';
 import { getDevice } from '../regions/device-repository.ts';
 import { parseBucket, planTelemetryQuery } from './plan.ts';

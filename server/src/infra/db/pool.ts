@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import pg from 'pg';
-import { migrate } from '../db/migrate.ts';
+import { migrate } from './migrate.ts';
 
 // Timestamps come back as Date; bigint (count(*), seq) as number: values stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type pg from 'pg';
 import { setUpTimescale } from './timescale.ts';
+import { inTransaction } from './transaction.ts';
 
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
 /** Arbitrary constant: one migrating instance at a time. */
@@ -32,13 +33,12 @@ export async function migrate(pool: pg.Pool, log: Logger): Promise<MigrationResu
     for (const file of files) {
       if (done.has(file)) continue;
       const sql = await readFile(join(MIGRATIONS_DIR.pathname, file), 'utf8');
-      await client.query('BEGIN');
       try {
-        await client.query(sql);
-        await client.query('INSERT INTO schema_migrations (name) VALUES ($1)', [file]);
-        await client.query('COMMIT');
+        await inTransaction(client, async (tx) => {
+          await tx.query(sql);
+          await tx.query('INSERT INTO schema_migrations (name) VALUES ($1)', [file]);
+        });
       } catch (err) {
-        await client.query('ROLLBACK');
         throw new Error(`migration ${file} failed: ${(err as Error).message}`);
       }
       applied.push(file);
