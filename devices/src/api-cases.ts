@@ -1,6 +1,6 @@
 /**
- * Contracts of the case domain (事件闭环): the loop's states and actions, where a case comes
- * from, and the tiers of the matter catalogue that decide who handles it.
+ * Contracts of the case domain (事件闭环): the loop's states and actions and where a case
+ * comes from.
  */
 
 /**
@@ -45,7 +45,3 @@ export type CaseAction = (typeof CASE_ACTIONS)[number];
 /** Where a case came from (一口受理: one queue for all of them). */
 export const CASE_SOURCES = ['alert', 'patrol', 'resident', 'hotline', 'assignment'] as const;
 export type CaseSource = (typeof CASE_SOURCES)[number];
-
-/** The level that handles a matter item (小事不出网格、大事不出社区). */
-export const MATTER_TIERS = ['grid', 'community', 'street', 'district'] as const;
-export type MatterTier = (typeof MATTER_TIERS)[number];

@@ -1,4 +1,4 @@
-import type { MatterTier, RegionPath } from '@gridwatch/devices';
+import type { RegionPath } from '@gridwatch/devices';
 
 /**
  * Who should handle a case: 小事不出网格、大事不出社区. A grid-tier matter goes to the
@@ -14,8 +14,11 @@ export interface RoutingDirectory {
   gridOfficerOnDuty(gridId: string, at: Date): string | null;
 }
 
+/** The matter catalogue's tiers (`MatterTier` of the organisation contracts). */
+export type RoutedTier = 'grid' | 'community' | 'street' | 'district';
+
 export interface RoutedItem {
-  tier: MatterTier;
+  tier: RoutedTier;
   /** A department type, e.g. `fire`. */
   leadDepartment: string | null;
 }
