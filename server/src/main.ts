@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -12,7 +12,7 @@ import {
   serverMqttPassword,
   startEmbeddedBroker,
 } from './infra/embedded/broker.ts';
-import { type EmbeddedDatabase, startEmbeddedDatabase } from './infra/embedded/database.ts';
+import { type EmbeddedDatabase, ensurePrivateDir, startEmbeddedDatabase } from './infra/embedded/database.ts';
 
 export interface Gridwatch {
   app: FastifyInstance;
@@ -30,7 +30,7 @@ async function fleetSecretFor(config: Config): Promise<string> {
     return (await readFile(file, 'utf8')).trim();
   } catch {
     const secret = randomBytes(24).toString('base64url');
-    await mkdir(resolve(config.DATA_DIR), { recursive: true });
+    await ensurePrivateDir(resolve(config.DATA_DIR));
     await writeFile(file, `${secret}\n`, { mode: 0o600 });
     return secret;
   }
@@ -52,11 +52,8 @@ export async function startGridwatch(
   let broker: EmbeddedBroker | undefined;
   try {
     if (!config.DATABASE_URL) {
-      database = await startEmbeddedDatabase(
-        join(resolve(config.DATA_DIR), 'pglite'),
-        config.EMBEDDED_PG_PORT,
-      );
-      log.info({ url: database.url.replace(/:[^:@/]+@/, ':***@') }, 'embedded database (PGlite) started');
+      database = await startEmbeddedDatabase(config.DATA_DIR);
+      log.info({ url: database.url }, 'embedded database (PGlite) started');
     }
     if (!config.MQTT_URL) {
       broker = await startEmbeddedBroker({

@@ -74,7 +74,6 @@ async function main(): Promise<void> {
   env.LOG_LEVEL ??= 'warn';
   env.PORT ??= String(await freePort(8080));
   if (!env.MQTT_URL) env.EMBEDDED_MQTT_PORT ??= String(await freePort(1884));
-  if (!env.DATABASE_URL) env.EMBEDDED_PG_PORT ??= String(await freePort(5434));
   env.HOST ??= '127.0.0.1';
 
   let gw: Gridwatch;

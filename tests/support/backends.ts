@@ -131,7 +131,6 @@ export async function testServerEnv(
     ADMIN_PASSWORD: ADMIN.password,
     MQTT_CLIENT_ID: uniqueId('gw-ingest'),
     EMBEDDED_MQTT_PORT: '0',
-    EMBEDDED_PG_PORT: '0',
     // Tests log in often from one address; the auth test sets its own limit.
     LOGIN_RATE_MAX: '200',
   };

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { embeddedDatabaseUrl } from '../../server/src/infra/embedded/database.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -32,23 +33,22 @@ export interface ServerProcess {
   /** SIGTERM: a graceful shutdown. Resolves with the exit code. */
   stop(timeoutMs?: number): Promise<number | null>;
   readonly running: boolean;
+  /** Process id while running. */
+  readonly pid: number | undefined;
   /** The last lines the process printed, for failure messages. */
   output(): string;
 }
 
 /**
  * Runs `server/src/main.ts` as a child process with `env` (from `testServerEnv`). Ports are
- * fixed up front (HTTP, and for the embedded backends broker and database) so a restart
- * comes back where clients expect it.
+ * fixed up front (HTTP, and for the embedded broker its MQTT port) so a restart comes back
+ * where clients expect it; the embedded database is the Unix socket in its DATA_DIR.
  */
 export async function serverProcess(env: Record<string, string>): Promise<ServerProcess> {
   const fixed: Record<string, string> = { ...env, HOST: '127.0.0.1', PORT: String(await freePort()) };
-  if (!fixed.DATABASE_URL) fixed.EMBEDDED_PG_PORT = String(await freePort());
   if (!fixed.MQTT_URL) fixed.EMBEDDED_MQTT_PORT = String(await freePort());
   const url = `http://127.0.0.1:${fixed.PORT}`;
-  const databaseUrl =
-    fixed.DATABASE_URL ??
-    `postgres://postgres:postgres@127.0.0.1:${fixed.EMBEDDED_PG_PORT}/postgres?sslmode=disable`;
+  const databaseUrl = fixed.DATABASE_URL ?? embeddedDatabaseUrl(fixed.DATA_DIR!);
   const mqttUrl = fixed.MQTT_URL ?? `mqtt://127.0.0.1:${fixed.EMBEDDED_MQTT_PORT}`;
 
   let child: ChildProcess | null = null;
@@ -83,6 +83,9 @@ export async function serverProcess(env: Record<string, string>): Promise<Server
     mqttUrl,
     get running() {
       return child !== null && child.exitCode === null && child.signalCode === null;
+    },
+    get pid() {
+      return handle.running ? child!.pid : undefined;
     },
     async start() {
       if (handle.running) throw new Error('server process already running');

@@ -6,7 +6,6 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config.PORT).toBe(8080);
     expect(config.EMBEDDED_MQTT_PORT).not.toBe(1883);
-    expect(config.EMBEDDED_PG_PORT).not.toBe(5432);
     expect(config.DATABASE_URL).toBeUndefined();
   });
 

@@ -12,7 +12,10 @@ export const ConfigSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1', description: 'HTTP bind address' }),
   PORT: Num(8080, { minimum: 0, maximum: 65535, description: 'HTTP port (0 = any free port)' }),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
-  DATA_DIR: Type.String({ default: '.data/gridwatch', description: 'embedded database and secrets' }),
+  DATA_DIR: Type.String({
+    default: '.data/gridwatch',
+    description: 'embedded database (files and Unix socket) and secrets; kept 0700',
+  }),
   DATABASE_URL: Type.Optional(
     Type.String({ minLength: 1, description: 'PostgreSQL/TimescaleDB; embedded PGlite when unset' }),
   ),
@@ -33,11 +36,6 @@ export const ConfigSchema = Type.Object({
     minimum: 0,
     maximum: 65535,
     description: 'embedded broker port (not 1883)',
-  }),
-  EMBEDDED_PG_PORT: Num(5434, {
-    minimum: 0,
-    maximum: 65535,
-    description: 'embedded database port (not 5432)',
   }),
   DEVICE_SECRET: Type.Optional(
     Type.String({
