@@ -280,5 +280,10 @@ export const TelemetrySeries = Type.Object({
   points: Type.Array(
     Type.Object({ t: Iso, avg: Type.Number(), min: Type.Number(), max: Type.Number(), count: Count }),
   ),
+  /**
+   * Readings of the range left out because their value cannot be aggregated (stored before the
+   * catalogue bounded it, or written by hand); 0 normally.
+   */
+  skipped: Count,
 });
 export type TelemetrySeries = Static<typeof TelemetrySeries>;

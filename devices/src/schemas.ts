@@ -5,7 +5,18 @@ import { type Static, Type } from 'typebox';
  * clock) and `seq` (a per-device counter); together with the device id they make a
  * reading's identity, so a redelivered message stores nothing twice.
  */
-const Ts = Type.Integer({ minimum: 0, description: 'device time, epoch milliseconds' });
+/**
+ * Every numeric field is bounded by what such a device can physically report (the table in
+ * docs/device-payloads.md): a value outside is a broken device or a forged message, and the
+ * database could not even aggregate some of them (an `energyKwh` of 1e308 overflowed every
+ * average it joined). The server checks how far `ts` may be from its own clock.
+ */
+const Ts = Type.Integer({
+  minimum: 0,
+  // 2100-01-01: far beyond any clock the server accepts, but bounded.
+  maximum: 4_102_444_800_000,
+  description: 'device time, epoch milliseconds',
+});
 const Seq = Type.Integer({
   minimum: 0,
   maximum: Number.MAX_SAFE_INTEGER,
@@ -87,7 +98,8 @@ export const ChargerTelemetry = Type.Object(
     voltageV: Type.Number({ minimum: 0, maximum: 1000 }),
     currentA: Type.Number({ minimum: 0, maximum: 500 }),
     powerKw: Type.Number({ minimum: 0, maximum: 400 }),
-    energyKwh: Type.Number({ minimum: 0 }),
+    // A cumulative meter: 400 kW around the clock for 28 years stays below 1e8 kWh.
+    energyKwh: Type.Number({ minimum: 0, maximum: 100_000_000 }),
     temperatureC: Type.Number({ minimum: -60, maximum: 200 }),
     leakageMa: Type.Number({ minimum: 0, maximum: 1000 }),
     ports: Type.Array(ChargerPort, { maxItems: 64 }),
@@ -128,7 +140,7 @@ export const LockerEvent = Type.Object(
     ts: Ts,
     seq: Seq,
     type: Type.Enum(LOCKER_EVENTS),
-    compartment: Type.Optional(Type.Integer({ minimum: 1 })),
+    compartment: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
     detail: Detail,
   },
   { additionalProperties: false },

@@ -204,6 +204,23 @@ describe.each(availableBackends())('ingest on %s', (backend) => {
       ['bad-device-id', sqlTopic, aCameraReading(5)],
       ['bad-device-id', htmlTopic, aCameraReading(6)],
       ['future-timestamp', telemetryTopic(device), aCameraReading(7, { ts: yearAhead })],
+      ['past-timestamp', telemetryTopic(device), aCameraReading(9, { ts: 0 })],
+      // No meter shows 1e308 kWh; stored, it overflowed every average it joined.
+      [
+        'schema-violation',
+        telemetryTopic(chg!),
+        {
+          ts: Date.now(),
+          seq: 1,
+          voltageV: 220,
+          currentA: 1,
+          powerKw: 0.2,
+          energyKwh: 1e308,
+          temperatureC: 30,
+          leakageMa: 1,
+          ports: [],
+        },
+      ],
     ];
     const pub = await serverAccountPublisher(backend, server.mqttUrl);
     clients.push(pub);
@@ -245,6 +262,20 @@ describe.each(availableBackends())('ingest on %s', (backend) => {
       expect(row.size_bytes).toBe(Buffer.byteLength(text));
     }
     expect((await deadFor(telemetryTopic(ghost)))[0]?.device_id).toBe(ghost.id);
+    const details = async (topic: string, reason: string) =>
+      (
+        await server.pool.query<{ detail: string }>(
+          'SELECT detail FROM dead_letters WHERE topic = $1 AND reason = $2',
+          [topic, reason],
+        )
+      ).rows.map((r) => r.detail);
+    expect(await details(telemetryTopic(chg!), 'schema-violation')).toEqual([
+      expect.stringContaining('/energyKwh'),
+    ]);
+    expect(await details(telemetryTopic(device), 'past-timestamp')).toEqual([
+      expect.stringMatching(/^ts 1970-01-01T00:00:00.000Z is \d+ s behind the server/),
+    ]);
+    expect(await telemetryCount(server.pool, chg!.id)).toBe(0);
     const poison = await waitFor(
       async () => (await deadFor(eventTopic)).find((r) => r.reason === 'rejected-by-database'),
       20_000,

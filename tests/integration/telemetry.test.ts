@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../server/src/auth/demo-users.ts';
 import { availableBackends, startTestServer, type TestServer, uniqueId } from '../support/backends.ts';
 import { api, login } from '../support/clients.ts';
+import { metricValue } from './ingest-fixtures.ts';
 import { AT, districtGeoJson } from './regions-fixtures.ts';
 
 const HOUR = 3600_000;
@@ -211,5 +212,152 @@ describe.each(availableBackends())('telemetry on %s', (backend) => {
       charger,
     ]);
     expect(kept.rows[0].n).toBe(READINGS);
+  });
+
+  describe('values the database cannot aggregate', () => {
+    const MIN = 60_000;
+    const poisoned = uniqueId('chg-bad');
+    const healthy = uniqueId('chg-ok');
+    const refused = uniqueId('chg-ref');
+    // Recent whole minutes, clear of the ten hours above.
+    const tp = Math.floor((Date.now() - 20 * MIN) / MIN) * MIN;
+    const skippedMetric = (reason: string) =>
+      metricValue(server.gw.app.metrics, 'gridwatch_rollup_skipped_total', { reason });
+    /** A charger reading as stored before the catalogue bounded energyKwh (JSON text, so 1e400 survives). */
+    const reading = (ts: number, seq: number, powerKw: number, energyKwh: string) =>
+      `{"ts": ${ts}, "seq": ${seq}, "voltageV": 220, "currentA": 1, "powerKw": ${powerKw}, "energyKwh": ${energyKwh},
+        "temperatureC": 30, "leakageMa": 1, "ports": []}`;
+    const insert = async (deviceId: string, ts: number, seq: number, powerKw: number, energyKwh: string) =>
+      server.pool.query('INSERT INTO telemetry (device_id, ts, seq, data) VALUES ($1, $2, $3, $4::jsonb)', [
+        deviceId,
+        new Date(ts),
+        seq,
+        reading(ts, seq, powerKw, energyKwh),
+      ]);
+    const rolled = async (deviceId: string, metric: string) =>
+      (
+        await server.pool.query<{ bucket: Date; avg: number; count: number }>(
+          `SELECT bucket, avg, count FROM telemetry_1m
+            WHERE device_id = $1 AND metric = $2 AND bucket >= $3 ORDER BY bucket`,
+          [deviceId, metric, new Date(tp - 30 * MIN)],
+        )
+      ).rows.map((r) => [r.bucket.getTime() - tp, r.avg, r.count]);
+
+    beforeAll(async () => {
+      for (const id of [poisoned, healthy, refused]) {
+        const res = await admin.post('/api/devices', {
+          id,
+          kind: 'charger',
+          name: id,
+          lon: AT.g1a[0],
+          lat: AT.g1a[1],
+        });
+        expect(res.status).toBe(201);
+      }
+      // Minute 0: two readings whose sum overflows float8; minute 1: a normal one; minute 2: a
+      // value beyond float8 altogether. The healthy charger reports in every minute.
+      await insert(poisoned, tp + 1_000, 1, 1, '1e308');
+      await insert(poisoned, tp + 31_000, 2, 2, '1e308');
+      await insert(poisoned, tp + MIN + 1_000, 3, 4, '5');
+      await insert(poisoned, tp + 2 * MIN + 1_000, 4, 4, '1e400');
+      for (let m = 0; m < 3; m++) await insert(healthy, tp + m * MIN + 5_000, m, 3, String(100 + m));
+      // Rolled up (into avg 1e308) before the fix: sums over these minutes overflow.
+      await server.pool.query(
+        `INSERT INTO telemetry_1m (device_id, bucket, metric, avg, min, max, count)
+         VALUES ($1, $2, 'energyKwh', 1e308, 1e308, 1e308, 4), ($1, $3, 'energyKwh', 1e308, 1e308, 1e308, 4)`,
+        [poisoned, new Date(tp - 10 * HOUR), new Date(tp - 10 * HOUR + MIN)],
+      );
+    });
+
+    it('the rollup leaves them out, counts them and moves on for every other value and device', async () => {
+      const before = await skippedMetric('value-out-of-range');
+      await server.pool.query('UPDATE rollup_progress SET done_until = $1', [new Date(tp)]);
+      const result = await server.gw.app.telemetryJobs.rollup.runNow({ budgetMs: 120_000 });
+      expect(result.skipped).toBe(false);
+      expect(result.doneUntil!.getTime()).toBeGreaterThanOrEqual(tp + 3 * MIN);
+      expect(result.left['value-out-of-range']).toBe(3);
+      expect((await skippedMetric('value-out-of-range')) - before).toBe(3);
+      expect(await rolled(healthy, 'energyKwh')).toEqual([
+        [0, 100, 1],
+        [MIN, 101, 1],
+        [2 * MIN, 102, 1],
+      ]);
+      // The poisoned charger's other metrics and its normal minute are there.
+      expect(await rolled(poisoned, 'energyKwh')).toEqual([[MIN, 5, 1]]);
+      expect(await rolled(poisoned, 'powerKw')).toEqual([
+        [0, 1.5, 2],
+        [MIN, 4, 1],
+        [2 * MIN, 4, 1],
+      ]);
+      const load = await server.pool.query<{ power_kw: number; chargers: number }>(
+        'SELECT power_kw, chargers FROM charger_load_1m WHERE bucket = $1',
+        [new Date(tp)],
+      );
+      expect(load.rows).toEqual([{ power_kw: 4.5, chargers: 2 }]);
+    });
+
+    it('a device-minute the database still refuses is left out, counted, and the others roll up', async () => {
+      await insert(refused, tp + 2 * MIN + 9_000, 1, 7, '7');
+      await insert(healthy, tp + 2 * MIN + 9_000, 9, 3, '200');
+      // Stands in for any data error the bounds did not foresee: this device's rows are refused.
+      await server.pool.query(`
+        CREATE FUNCTION gw_test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.device_id = '${refused}' THEN RAISE EXCEPTION 'refused for the test' USING ERRCODE = '22003'; END IF;
+          RETURN NEW;
+        END $$`);
+      await server.pool.query(
+        'CREATE TRIGGER gw_test_refuse BEFORE INSERT ON telemetry_1m FOR EACH ROW EXECUTE FUNCTION gw_test_refuse()',
+      );
+      try {
+        const before = await skippedMetric('device-minute-failed');
+        await server.pool.query('UPDATE rollup_progress SET done_until = $1', [new Date(tp + 2 * MIN)]);
+        const result = await server.gw.app.telemetryJobs.rollup.runNow({ budgetMs: 120_000 });
+        expect(result.doneUntil!.getTime()).toBeGreaterThanOrEqual(tp + 3 * MIN);
+        expect(result.left['device-minute-failed']).toBe(1);
+        expect((await skippedMetric('device-minute-failed')) - before).toBe(1);
+        expect(await rolled(refused, 'powerKw')).toEqual([]);
+        expect((await rolled(healthy, 'energyKwh')).at(-1)).toEqual([2 * MIN, 151, 2]);
+      } finally {
+        await server.pool.query('DROP TRIGGER gw_test_refuse ON telemetry_1m');
+        await server.pool.query('DROP FUNCTION gw_test_refuse()');
+      }
+    });
+
+    it('the chart answers with the other values and says how many it left out', async () => {
+      const chart = async (deviceId: string, query: string) => {
+        const res = await admin.get(`/api/devices/${deviceId}/telemetry?${query}`);
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        return res.body;
+      };
+      const recent = await chart(
+        poisoned,
+        `metric=energyKwh&from=${iso(tp - MIN)}&to=${iso(tp + 5 * MIN)}&bucket=1m`,
+      );
+      expect(recent).toMatchObject({ source: 'raw', skipped: 3 });
+      expect(recent.points.map((p: { t: string; avg: number }) => [p.t, p.avg])).toEqual([
+        [iso(tp + MIN), 5],
+      ]);
+      const power = await chart(
+        poisoned,
+        `metric=powerKw&from=${iso(tp - MIN)}&to=${iso(tp + 5 * MIN)}&bucket=1m`,
+      );
+      expect(power.skipped).toBe(0);
+      expect(power.points.map((p: { avg: number }) => p.avg)).toEqual([1.5, 4, 4]);
+
+      // Twelve hours: served from the rollup, whose two minutes from before the fix are left out.
+      const long = await chart(
+        poisoned,
+        `metric=energyKwh&from=${iso(tp - 11 * HOUR)}&to=${iso(tp + 5 * MIN)}&bucket=1h`,
+      );
+      expect(long).toMatchObject({ source: 'rollup', skipped: 8 });
+      expect(long.points.map((p: { avg: number; count: number }) => [p.avg, p.count])).toEqual([[5, 1]]);
+      const other = await chart(
+        healthy,
+        `metric=energyKwh&from=${iso(tp - 11 * HOUR)}&to=${iso(tp + 5 * MIN)}&bucket=1h`,
+      );
+      expect(other.skipped).toBe(0);
+      expect(other.points.reduce((n: number, p: { count: number }) => n + p.count, 0)).toBe(4);
+    });
   });
 });

@@ -66,6 +66,10 @@ export const ConfigSchema = Type.Object({
     minimum: 0,
     description: 'readings further in the future are dead-lettered',
   }),
+  INGEST_MAX_AGE_S: Num(604_800, {
+    minimum: 60,
+    description: 'readings and events older than this (default 7 days) are dead-lettered',
+  }),
   INGEST_MAX_PAYLOAD_BYTES: Num(65_536, { minimum: 256, description: 'larger payloads are dead-lettered' }),
   RETENTION_DAYS: Num(30, { minimum: 1, description: 'raw telemetry and events kept' }),
   ROLLUP_RETENTION_DAYS: Num(365, { minimum: 1, description: '1-minute rollup kept' }),

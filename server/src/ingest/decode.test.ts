@@ -4,7 +4,8 @@ import { checkDevice, type DeadLetterReason, decodePayload } from './decode.ts';
 import { compileValidators } from './validators.ts';
 
 const NOW = Date.UTC(2026, 5, 1, 8, 0, 0);
-const limits = { maxPayloadBytes: 1024, maxFutureMs: 300_000 };
+const WEEK = 7 * 86_400_000;
+const limits = { maxPayloadBytes: 1024, maxFutureMs: 300_000, maxAgeMs: WEEK };
 const validators = compileValidators();
 
 /** Builders: a valid payload of each kind and channel, with overrides. */
@@ -122,6 +123,37 @@ describe('decodePayload: what is refused, and why', () => {
       'future-timestamp',
       'chg-1',
     ],
+    [
+      'reading from 1970 (clock never set)',
+      'gw/camera/cam-1/telemetry',
+      aCameraReading({ ts: 0 }),
+      'past-timestamp',
+      'cam-1',
+    ],
+    [
+      'event just older than the age limit',
+      'gw/charger/chg-1/event',
+      aChargerEvent({ ts: NOW - WEEK - 1 }),
+      'past-timestamp',
+      'chg-1',
+    ],
+    [
+      'energy no meter can show',
+      'gw/charger/chg-1/telemetry',
+      {
+        ts: NOW,
+        seq: 1,
+        voltageV: 220,
+        currentA: 1,
+        powerKw: 0.2,
+        energyKwh: 1e308,
+        temperatureC: 30,
+        leakageMa: 1,
+        ports: [],
+      },
+      'schema-violation',
+      'chg-1',
+    ],
   ];
 
   it.each(cases)('%s → %s', (_name, topic, payload, reason, deviceId) => {
@@ -164,6 +196,16 @@ describe('decodePayload: what is accepted', () => {
 
   it('a reading at the future limit is accepted', () => {
     expect(decode('gw/camera/cam-1/telemetry', aCameraReading({ ts: NOW + 300_000 })).ok).toBe(true);
+  });
+
+  it('a reading at the age limit is accepted, and an old retained status too', () => {
+    expect(decode('gw/camera/cam-1/telemetry', aCameraReading({ ts: NOW - WEEK })).ok).toBe(true);
+    expect(decode('gw/locker/lck-1/status', aStatus({ ts: NOW - 30 * 86_400_000 })).ok).toBe(true);
+  });
+
+  it('says how far behind a refused time is', () => {
+    const result = decode('gw/camera/cam-1/telemetry', aCameraReading({ ts: 0 }));
+    expect(result.ok || result.rejection.detail).toMatch(/^ts 1970-01-01T00:00:00.000Z is \d+ s behind/);
   });
 
   it.each([

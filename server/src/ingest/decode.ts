@@ -19,6 +19,7 @@ export type DeadLetterReason =
   | 'unknown-device'
   | 'kind-mismatch'
   | 'future-timestamp'
+  | 'past-timestamp'
   | 'rejected-by-database';
 
 export interface TelemetryMessage {
@@ -63,6 +64,8 @@ export type DecodeResult = { ok: true; message: DeviceMessage } | { ok: false; r
 export interface DecodeLimits {
   maxPayloadBytes: number;
   maxFutureMs: number;
+  /** Readings and events older than this are refused (a clock never set reports 1970). */
+  maxAgeMs: number;
 }
 
 const reject = (reason: DeadLetterReason, detail: string, deviceId: string | null = null): DecodeResult => ({
@@ -105,6 +108,14 @@ export function decodePayload(
     return reject(
       'future-timestamp',
       `ts ${new Date(ts).toISOString()} is ${Math.round((ts - now) / 1000)} s ahead of the server`,
+      deviceId,
+    );
+  }
+  // Only readings and events: a retained status is legitimately as old as the device's absence.
+  if (channel !== 'status' && ts !== undefined && ts < now - limits.maxAgeMs) {
+    return reject(
+      'past-timestamp',
+      `ts ${new Date(ts).toISOString()} is ${Math.round((now - ts) / 1000)} s behind the server (limit ${Math.round(limits.maxAgeMs / 1000)} s)`,
       deviceId,
     );
   }

@@ -34,6 +34,7 @@ export default fp(
     const limits = {
       maxPayloadBytes: config.INGEST_MAX_PAYLOAD_BYTES,
       maxFutureMs: config.INGEST_MAX_FUTURE_S * 1000,
+      maxAgeMs: config.INGEST_MAX_AGE_S * 1000,
     };
 
     const emit = <A extends unknown[]>(fn: (...args: A) => unknown, ...args: A) => {

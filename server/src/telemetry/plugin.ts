@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import { Counter } from 'prom-client';
 import { PeriodicJob } from './periodic-job.ts';
 import { type RetentionResult, retentionOnce } from './retention.ts';
 import { type RollupOptions, type RollupResult, rollupOnce } from './rollup.ts';
@@ -23,10 +24,17 @@ export default fp(
     const log = app.log.child({ domain: 'telemetry' });
     // The embedded database has one connection, shared with ingest: catch up in short passes.
     const budgetMs = app.gw.databaseEmbedded ? 2_000 : 20_000;
+    const skippedTotal = new Counter({
+      name: 'gridwatch_rollup_skipped_total',
+      help: 'What the 1-minute rollup left out rather than stop on: values it cannot aggregate, device-minutes or grid-load minutes the database refused',
+      labelNames: ['reason'] as const,
+      registers: [app.metrics],
+    });
+    const onSkipped = (reason: string, n: number) => skippedTotal.inc({ reason }, n);
     const rollup = new PeriodicJob<RollupResult, RollupOptions>(
       'rollup',
       ROLLUP_EVERY_MS,
-      (opts) => rollupOnce(app.db, log, { budgetMs, ...opts }),
+      (opts) => rollupOnce(app.db, log, { budgetMs, onSkipped, ...opts }),
       log,
     );
     const retention = new PeriodicJob(
@@ -50,5 +58,5 @@ export default fp(
       await Promise.all([rollup.stop(), retention.stop()]);
     });
   },
-  { name: 'telemetry', dependencies: ['context', 'db', 'regions'] },
+  { name: 'telemetry', dependencies: ['context', 'metrics', 'db', 'regions'] },
 );

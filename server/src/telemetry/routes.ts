@@ -66,7 +66,7 @@ export function telemetryRoutes(app: FastifyInstance): void {
           throw new BadRequest('bucket must be seconds or a duration like 30s, 5m, 1h, 1d');
       }
       const plan = planTelemetryQuery(from, to, bucketS);
-      const points = await querySeries(app.db, {
+      const { points, skipped } = await querySeries(app.db, {
         deviceId: id,
         metric: q.metric,
         from: new Date(from),
@@ -75,6 +75,11 @@ export function telemetryRoutes(app: FastifyInstance): void {
         timescale: app.timescale.enabled,
         timeZone: app.config.TIME_ZONE,
       });
+      if (skipped > 0)
+        request.log.warn(
+          { deviceId: id, metric: q.metric, skipped },
+          'chart left out values it cannot aggregate',
+        );
       return {
         deviceId: id,
         metric: q.metric,
@@ -84,6 +89,7 @@ export function telemetryRoutes(app: FastifyInstance): void {
         bucketS: plan.bucketS,
         source: plan.source,
         points,
+        skipped,
       };
     },
   );
