@@ -11,7 +11,20 @@ export type RegionLevel = (typeof REGION_LEVELS)[number];
 export const ALERT_STATES = ['active', 'acknowledged', 'resolved'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
 
-export const ROLES = ['commander', 'dispatcher', 'officer', 'viewer'] as const;
+/**
+ * What a user may do. `officer` is the street duty officer for alerts; `handler` works cases
+ * in a department or centre; `grid-officer` patrols grids; `verifier` checks results. A user
+ * holds one or more; `User.role` is the primary one.
+ */
+export const ROLES = [
+  'commander',
+  'dispatcher',
+  'officer',
+  'handler',
+  'grid-officer',
+  'verifier',
+  'viewer',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Region ids from district down to grid; missing levels are null. */
@@ -104,9 +117,14 @@ export type AlertDetail = Static<typeof AlertDetail>;
 export const User = Type.Object({
   username: Type.String(),
   displayName: Type.String(),
+  /** The primary role (the first of `roles`), kept for code that knows one role per user. */
   role: Type.Enum(ROLES),
+  /** Every role the user holds; never empty, `role` first. */
+  roles: Type.Array(Type.Enum(ROLES), { minItems: 1 }),
   /** Region the user sees and acts on; the district for commanders. */
   regionId: Type.String(),
+  /** The unit (centre or department) the user belongs to, if any. */
+  unitId: Type.Union([Type.String(), Type.Null()]),
 });
 export type User = Static<typeof User>;
 

@@ -1,5 +1,7 @@
 export * from './api.ts';
 export * from './api-cases.ts';
+export * from './api-matters.ts';
+export * from './api-organisation.ts';
 export * from './api-stats.ts';
 export * from './catalogue.ts';
 export * from './credentials.ts';

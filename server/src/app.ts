@@ -13,6 +13,8 @@ import { installErrorHandler } from './infra/errors.ts';
 import health from './infra/health.ts';
 import metrics from './infra/metrics.ts';
 import ingest from './ingest/plugin.ts';
+import matters from './matters/plugin.ts';
+import organisation from './organisation/plugin.ts';
 import realtime from './realtime/plugin.ts';
 import regions from './regions/plugin.ts';
 import stats from './stats/plugin.ts';
@@ -52,6 +54,8 @@ export async function buildApp(
   await app.register(auth);
   await app.register(identity);
   await app.register(regions);
+  await app.register(organisation);
+  await app.register(matters);
   await app.register(telemetry);
   await app.register(alerts);
   await app.register(detection);

@@ -66,7 +66,9 @@ const commander = {
   username: 'admin',
   displayName: 'bench',
   role: 'commander' as const,
+  roles: ['commander' as const],
   regionId: district.district.id,
+  unitId: null,
 };
 let raised = 0;
 let resolved = 0;

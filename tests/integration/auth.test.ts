@@ -98,7 +98,9 @@ describe.each(availableBackends())('auth and access (%s)', (backend) => {
       username: 'admin',
       displayName: expect.any(String),
       role: 'commander',
+      roles: ['commander'],
       regionId: 'D610104',
+      unitId: 'centre:D610104',
     });
     const cookie = res.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(/^gw_session=/);
@@ -200,7 +202,11 @@ describe.each(availableBackends())('auth and access (%s)', (backend) => {
       username: newUser.username,
       displayName: newUser.displayName,
       role: 'officer',
+      roles: ['officer'],
       regionId: newUser.regionId,
+      unitId: null,
+      disabledAt: null,
+      grids: [],
     });
     expect((await admin.post('/api/users', newUser)).status).toBe(409);
     expect(

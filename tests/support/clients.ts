@@ -84,6 +84,7 @@ export function api(baseUrl: string, token?: string) {
     post: <T = any>(path: string, body?: unknown, contentType?: string) =>
       call<T>('POST', path, body ?? {}, contentType),
     put: <T = any>(path: string, body?: unknown) => call<T>('PUT', path, body ?? {}),
+    patch: <T = any>(path: string, body?: unknown) => call<T>('PATCH', path, body ?? {}),
     del: <T = any>(path: string) => call<T>('DELETE', path),
   };
 }

@@ -1,6 +1,6 @@
 import type { RegionPath } from '@gridwatch/devices';
 import { describe, expect, it } from 'vitest';
-import { canAct, inScope, scopeSql } from './access.ts';
+import { canAct, hasRole, inScope, scopeSql } from './access.ts';
 
 const path: RegionPath = {
   district: 'D610104',
@@ -42,8 +42,32 @@ describe('canAct', () => {
     ['commander', true],
     ['dispatcher', true],
     ['officer', true],
+    ['handler', false],
+    ['grid-officer', false],
+    ['verifier', false],
     ['viewer', false],
-  ] as const)('%s may act: %s', (role, expected) => {
+  ] as const)('%s may act on alerts: %s', (role, expected) => {
     expect(canAct({ role })).toBe(expected);
+  });
+
+  it('counts every role a user holds, not only the primary one', () => {
+    expect(canAct({ role: 'verifier', roles: ['verifier', 'officer'] })).toBe(true);
+    expect(canAct({ role: 'viewer', roles: ['viewer'] })).toBe(false);
+  });
+});
+
+describe('hasRole', () => {
+  it('matches any held role against any asked role', () => {
+    const user = { role: 'grid-officer' as const, roles: ['grid-officer' as const, 'verifier' as const] };
+    expect(hasRole(user, 'verifier')).toBe(true);
+    expect(hasRole(user, 'commander', 'grid-officer')).toBe(true);
+    expect(hasRole(user, 'commander', 'dispatcher')).toBe(false);
+    expect(hasRole(user)).toBe(false);
+  });
+
+  it('falls back to the primary role when the list is missing or empty', () => {
+    expect(hasRole({ role: 'commander' }, 'commander')).toBe(true);
+    expect(hasRole({ role: 'commander', roles: [] }, 'commander')).toBe(true);
+    expect(hasRole({ role: 'viewer' }, 'commander')).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import type { RegionPath, User } from '@gridwatch/devices';
+import type { RegionPath, Role, User } from '@gridwatch/devices';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -30,7 +30,19 @@ export function scopeSql(param: string, alias = ''): string {
   return `(${p}district_id = ${param} OR ${p}street_id = ${param} OR ${p}community_id = ${param} OR ${p}grid_id = ${param})`;
 }
 
-/** Who may acknowledge and resolve (viewers only watch). */
-export function canAct(user: Pick<User, 'role'>): boolean {
-  return user.role !== 'viewer';
+/**
+ * True when the user holds any of `roles`. Users created before roles became a list carry
+ * only `role`; it counts as their one role.
+ */
+export function hasRole(user: Pick<User, 'role'> & { roles?: readonly Role[] }, ...roles: Role[]): boolean {
+  const held = user.roles && user.roles.length > 0 ? user.roles : [user.role];
+  return held.some((r) => roles.includes(r));
+}
+
+/** Roles that may acknowledge and resolve alerts; the others work cases or only watch. */
+export const ALERT_ROLES: readonly Role[] = ['commander', 'dispatcher', 'officer'];
+
+/** Who may acknowledge and resolve alerts. */
+export function canAct(user: Pick<User, 'role'> & { roles?: readonly Role[] }): boolean {
+  return hasRole(user, ...ALERT_ROLES);
 }

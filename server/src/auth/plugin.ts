@@ -6,12 +6,18 @@ import fp from 'fastify-plugin';
 import { Counter } from 'prom-client';
 import { Unauthorized } from '../infra/errors.ts';
 import './access.ts';
-import { ADMIN_USER, DEFAULT_ADMIN_PASSWORD, DEMO_PASSWORD, DEMO_USERS } from './demo-users.ts';
+import {
+  ADMIN_USER,
+  DEFAULT_ADMIN_PASSWORD,
+  DEMO_PASSWORD,
+  DEMO_USERS,
+  type SeedUser,
+} from './demo-users.ts';
 import { createLoginFailureStore } from './login-failures.ts';
 import { hashPassword } from './password.ts';
 import { authRoutes, SESSION_COOKIE } from './routes.ts';
 import { createSessionStore, type Session } from './sessions.ts';
-import { createUserStore } from './users.ts';
+import { createUserStore, type UserStore } from './users.ts';
 
 export interface AuthService {
   /** The live session of a token (bearer, cookie or Socket.IO handshake), or null. */
@@ -20,8 +26,14 @@ export interface AuthService {
   tokenFromCookieHeader(header: string | undefined): string | undefined;
   /** Every `/api` route the guard covers, as registered (for audits and tests). */
   readonly apiRoutes: ReadonlyArray<{ method: string; url: string }>;
-  /** Called with the token hash when a session ends by logout; returns the unsubscriber. */
+  /** Called with the token hash when a session ends (logout, user disabled); returns the unsubscriber. */
   onSessionEnded(listener: (tokenHash: string) => void): () => void;
+  /** Ends every session of a user and closes their sockets; returns how many ended. */
+  endSessionsOf(username: string): Promise<number>;
+  /** The users table's repository (the organisation domain manages users through it). */
+  readonly users: UserStore;
+  /** Seed users created at this start (the organisation plugin gives them their grids). */
+  readonly seededNow: readonly SeedUser[];
 }
 
 declare module 'fastify' {
@@ -61,7 +73,17 @@ export default fp(
     const sessions = createSessionStore(app.db, config.SESSION_TTL_H);
     const listeners = new Set<(tokenHash: string) => void>();
     const apiRoutes: Array<{ method: string; url: string }> = [];
+    const seededNow: SeedUser[] = [];
     let dummy: Promise<string> | undefined;
+    const sessionEnded = (hash: string) => {
+      for (const listener of listeners) {
+        try {
+          listener(hash);
+        } catch (err) {
+          log.error({ err }, 'session-ended listener failed');
+        }
+      }
+    };
 
     if (!app.hasDecorator('parseCookie')) await app.register(cookie);
     await app.register(rateLimit, { global: false });
@@ -101,12 +123,19 @@ export default fp(
         listeners.add(listener);
         return () => listeners.delete(listener);
       },
+      async endSessionsOf(username) {
+        const hashes = await sessions.removeAllOf(username);
+        for (const hash of hashes) sessionEnded(hash);
+        return hashes.length;
+      },
+      users,
+      seededNow,
     };
     app.decorate('auth', service);
 
     const logins = new Counter({
       name: 'gridwatch_auth_logins_total',
-      help: 'Login attempts by result (ok, failed, throttled per username)',
+      help: 'Login attempts by result (ok, failed, throttled per username, disabled user)',
       labelNames: ['result'] as const,
       registers: [app.metrics],
     });
@@ -121,15 +150,7 @@ export default fp(
       },
       loginRateMax: config.LOGIN_RATE_MAX,
       ttlHours: config.SESSION_TTL_H,
-      sessionEnded(hash) {
-        for (const listener of listeners) {
-          try {
-            listener(hash);
-          } catch (err) {
-            log.error({ err }, 'session-ended listener failed');
-          }
-        }
-      },
+      sessionEnded,
     });
 
     if (!config.ADMIN_PASSWORD) {
@@ -139,7 +160,8 @@ export default fp(
     }
     const seeds = [{ ...ADMIN_USER, password: config.ADMIN_PASSWORD ?? DEFAULT_ADMIN_PASSWORD }];
     if (config.SEED_DEMO_USERS) seeds.push(...DEMO_USERS.map((u) => ({ ...u, password: DEMO_PASSWORD })));
-    await users.seed(seeds, log);
+    const created = new Set(await users.seed(seeds, log));
+    seededNow.push(...seeds.filter((u) => created.has(u.username)).map(({ password: _, ...u }) => u));
 
     app.addHook('onReady', async () => {
       log.info({ routes: apiRoutes.length }, 'api routes guarded');

@@ -1,11 +1,10 @@
 import { User } from '@gridwatch/devices';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { BadRequest, Forbidden } from '../infra/errors.ts';
-import { LoginFailed, UsernameTaken } from './errors.ts';
+import { LoginFailed, UserDisabled } from './errors.ts';
 import type { LoginFailureStore } from './login-failures.ts';
 import { verifyPassword } from './password.ts';
-import { CreateUserBody, ErrorReply, LoginBody, LoginReply, UserList } from './schemas.ts';
+import { ErrorReply, LoginBody, LoginReply } from './schemas.ts';
 import type { SessionStore } from './sessions.ts';
 import type { UserStore } from './users.ts';
 
@@ -20,7 +19,7 @@ export interface AuthRouteDeps {
   loginRateMax: number;
   ttlHours: number;
   sessionEnded: (tokenHash: string) => void;
-  countLogin: (result: 'ok' | 'failed' | 'throttled') => void;
+  countLogin: (result: 'ok' | 'failed' | 'throttled' | 'disabled') => void;
 }
 
 function requireUser(request: FastifyRequest): User {
@@ -40,7 +39,7 @@ export function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
         tags: ['auth'],
         summary: 'Log in; sets the gw_session cookie and returns a bearer token',
         body: LoginBody,
-        response: { 200: LoginReply, 401: ErrorReply, 429: ErrorReply },
+        response: { 200: LoginReply, 401: ErrorReply, 403: ErrorReply, 429: ErrorReply },
       },
     },
     async (
@@ -69,6 +68,12 @@ export function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
         deps.countLogin('failed');
         request.log.warn({ username, ip: request.ip, failures: claim.failures }, 'login failed');
         throw new LoginFailed();
+      }
+      // Told only to someone who knows the password: the account exists but is switched off.
+      if (found.disabled) {
+        deps.countLogin('disabled');
+        request.log.warn({ username, ip: request.ip }, 'login refused: user disabled');
+        throw new UserDisabled();
       }
       await failures.forget(username);
       deps.countLogin('ok');
@@ -114,58 +119,5 @@ export function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
     '/api/auth/me',
     { schema: { tags: ['auth'], summary: 'The logged-in user', response: { 200: User } } },
     async (request) => requireUser(request),
-  );
-
-  app.get(
-    '/api/users',
-    {
-      schema: {
-        tags: ['users'],
-        summary: 'Users in the commander’s region (commander only)',
-        response: { 200: UserList, 403: ErrorReply },
-      },
-    },
-    async (request) => {
-      const user = requireUser(request);
-      if (user.role !== 'commander') throw new Forbidden('only commanders manage users');
-      return users.listInRegion(user.regionId);
-    },
-  );
-
-  app.post(
-    '/api/users',
-    {
-      schema: {
-        tags: ['users'],
-        summary: 'Create a user in the commander’s region (commander only)',
-        body: CreateUserBody,
-        response: { 201: User, 400: ErrorReply, 403: ErrorReply, 409: ErrorReply },
-      },
-    },
-    async (
-      request: FastifyRequest<{
-        Body: {
-          username: string;
-          password: string;
-          displayName: string;
-          role: User['role'];
-          regionId: string;
-        };
-      }>,
-      reply: FastifyReply,
-    ) => {
-      const me = requireUser(request);
-      if (me.role !== 'commander') throw new Forbidden('only commanders manage users');
-      const { password, ...fields } = request.body;
-      if (fields.regionId !== me.regionId) {
-        const lineage = await users.regionLineage(fields.regionId);
-        if (lineage.length === 0) throw new BadRequest(`unknown region ${fields.regionId}`);
-        if (!lineage.includes(me.regionId))
-          throw new Forbidden(`region ${fields.regionId} is outside your region`);
-      }
-      if (!(await users.create(fields, password))) throw new UsernameTaken(fields.username);
-      request.log.info({ by: me.username, username: fields.username, role: fields.role }, 'user created');
-      return reply.code(201).send(fields);
-    },
   );
 }

@@ -1,4 +1,4 @@
-import { ROLES, User } from '@gridwatch/devices';
+import { User } from '@gridwatch/devices';
 import { Type } from 'typebox';
 
 export const LoginBody = Type.Object(
@@ -15,19 +15,6 @@ export const LoginReply = Type.Object({
   user: User,
   expiresAt: Type.String(),
 });
-
-export const CreateUserBody = Type.Object(
-  {
-    username: Type.String({ minLength: 2, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }),
-    password: Type.String({ minLength: 8, maxLength: 256 }),
-    displayName: Type.String({ minLength: 1, maxLength: 100 }),
-    role: Type.Enum(ROLES),
-    regionId: Type.String({ minLength: 1, maxLength: 64 }),
-  },
-  { additionalProperties: false },
-);
-
-export const UserList = Type.Array(User);
 
 export const ErrorReply = Type.Object({
   statusCode: Type.Integer(),

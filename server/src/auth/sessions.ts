@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { User } from '@gridwatch/devices';
 import type pg from 'pg';
+import { toUser } from './users.ts';
 
 /**
  * Sessions: the client holds a random token, the database only its SHA-256, so a leaked
@@ -24,7 +25,9 @@ interface SessionRow {
   username: string;
   display_name: string;
   role: User['role'];
+  roles: User['roles'];
   region_id: string;
+  unit_id: string | null;
   token_hash: string;
   expires_at: Date;
 }
@@ -42,28 +45,32 @@ export function createSessionStore(db: pg.Pool, ttlHours: number) {
       return { token, expiresAt };
     },
 
-    /** The live session of `token`, or null (unknown, expired, or its user deleted). */
+    /** The live session of `token`, or null (unknown, expired, or its user deleted or disabled). */
     async find(token: string): Promise<Session | null> {
       // Tokens are 43 base64url characters; anything else cannot be one of ours.
       if (!/^[A-Za-z0-9_-]{20,200}$/.test(token)) return null;
       const { rows } = await db.query<SessionRow>(
-        `SELECT u.username, u.display_name, u.role, u.region_id, s.token_hash, s.expires_at
+        `SELECT u.username, u.display_name, u.role, u.roles, u.region_id, u.unit_id, s.token_hash, s.expires_at
            FROM sessions s JOIN users u ON u.username = s.username
-          WHERE s.token_hash = $1 AND s.expires_at > now()`,
+          WHERE s.token_hash = $1 AND s.expires_at > now() AND u.disabled_at IS NULL`,
         [tokenHash(token)],
       );
       const row = rows[0];
       if (!row) return null;
       return {
-        user: {
-          username: row.username,
-          displayName: row.display_name,
-          role: row.role,
-          regionId: row.region_id,
-        },
+        user: toUser(row),
         tokenHash: row.token_hash,
         expiresAt: row.expires_at,
       };
+    },
+
+    /** Ends every session of a user (disabled, or password reset); returns their token hashes. */
+    async removeAllOf(username: string): Promise<string[]> {
+      const { rows } = await db.query<{ token_hash: string }>(
+        'DELETE FROM sessions WHERE username = $1 RETURNING token_hash',
+        [username],
+      );
+      return rows.map((r) => r.token_hash);
     },
 
     async remove(hash: string): Promise<void> {

@@ -1,6 +1,6 @@
 import type { RegionPath, Role, User } from '@gridwatch/devices';
 import type { FastifyRequest } from 'fastify';
-import { inScope, scopeSql } from '../auth/access.ts';
+import { hasRole, inScope, scopeSql } from '../auth/access.ts';
 import { Forbidden, Unauthorized } from '../infra/errors.ts';
 
 /**
@@ -10,13 +10,13 @@ import { Forbidden, Unauthorized } from '../infra/errors.ts';
  */
 export function scopeCondition(user: User, param: string, alias = ''): string {
   const p = alias ? `${alias}.` : '';
-  return user.role === 'commander'
+  return hasRole(user, 'commander')
     ? `(${scopeSql(param, alias)} OR ${p}district_id IS NULL)`
     : scopeSql(param, alias);
 }
 
 export function canSee(user: User, path: RegionPath): boolean {
-  return inScope(user, path) || (user.role === 'commander' && path.district === null);
+  return inScope(user, path) || (hasRole(user, 'commander') && path.district === null);
 }
 
 /** The logged-in user; the auth plugin sets it on every /api route, so its absence means no session. */
@@ -31,7 +31,7 @@ export const REGISTRY_ROLES: readonly Role[] = ['commander', 'dispatcher'];
 
 export function requireRole(request: FastifyRequest, roles: readonly Role[]): User {
   const user = requireUser(request);
-  if (!roles.includes(user.role))
+  if (!hasRole(user, ...roles))
     throw new Forbidden(`role ${user.role} may not do this (${roles.join(' or ')} only)`);
   return user;
 }
