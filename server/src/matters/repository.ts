@@ -1,5 +1,5 @@
 import type { MatterCatalogue, MatterItem, MatterTier, MatterVersion } from '@gridwatch/devices';
-import type { Queryable } from '../organisation/tx.ts';
+import type { Queryable } from '../infra/db/transaction.ts';
 
 /** matter_versions and matter_items: only this module writes them, and never updates a row. */
 interface ItemRow {

@@ -1,7 +1,7 @@
 import type { MatterCatalogue, MatterItem } from '@gridwatch/devices';
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
-import { inTransaction } from '../organisation/tx.ts';
+import { inTransaction } from '../infra/db/transaction.ts';
 import { DEFAULT_MATTER_ITEMS } from './default-catalogue.ts';
 import { insertVersion, latestVersion, loadVersionsAfter } from './repository.ts';
 

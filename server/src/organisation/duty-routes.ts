@@ -3,13 +3,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DutyShift, type Unit, type User } from '@gridwatch/devices';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { inTransaction } from '../infra/db/transaction.ts';
 import { BadRequest, Forbidden, NotFound } from '../infra/errors.ts';
 import { requireUser } from '../regions/access.ts';
 import { canManageDuty, within } from './access.ts';
 import { appendAudit, deleteShift, getShift, getUnit, insertShift, listShifts } from './repository.ts';
 import { CreateShiftBody } from './schemas.ts';
 import type { OrganisationService } from './service.ts';
-import { inTransaction } from './tx.ts';
 
 /** Longest shift accepted: a day and a half (a 24 h shift with handover). */
 const SHIFT_MAX_MS = 36 * 3_600_000;

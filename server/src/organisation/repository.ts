@@ -7,8 +7,8 @@ import type {
   Unit,
   UnitKind,
 } from '@gridwatch/devices';
+import type { Queryable } from '../infra/db/transaction.ts';
 import type { DirectoryRegion, DirectoryShift } from './directory.ts';
-import type { Queryable } from './tx.ts';
 
 /**
  * The organisation's tables: units, grid_assignments, duty_shifts, organisation_audit. Only

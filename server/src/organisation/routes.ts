@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { UNIT_KINDS, Unit, UnitList, type User } from '@gridwatch/devices';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { inTransaction } from '../infra/db/transaction.ts';
 import { Conflict, Forbidden, NotFound } from '../infra/errors.ts';
 import { requireUser } from '../regions/access.ts';
 import { canManageUsers, diff } from './access.ts';
@@ -9,7 +10,6 @@ import { departmentId } from './directory.ts';
 import { appendAudit, getUnit, insertMissingUnits, updateUnit } from './repository.ts';
 import { CreateDepartmentBody, UpdateUnitBody } from './schemas.ts';
 import type { OrganisationService } from './service.ts';
-import { inTransaction } from './tx.ts';
 
 export function organisationRoutes(app: FastifyInstance, service: OrganisationService): void {
   const routes = app.withTypeProvider<TypeBoxTypeProvider>();

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { UsernameTaken } from '../auth/errors.ts';
 import type { UserRecord } from '../auth/users.ts';
+import { inTransaction } from '../infra/db/transaction.ts';
 import { BadRequest, Conflict, Forbidden, NotFound } from '../infra/errors.ts';
 import { requireUser } from '../regions/access.ts';
 import { canManageUsers, diff, resolveRoles } from './access.ts';
@@ -17,7 +18,6 @@ import {
 } from './repository.ts';
 import { CreateUserBody, GridsBody, PasswordBody, UpdateUserBody, UsernameParams } from './schemas.ts';
 import type { OrganisationService } from './service.ts';
-import { inTransaction } from './tx.ts';
 
 const Ok = Type.Object({ ok: Type.Boolean() });
 
