@@ -19,6 +19,8 @@ import {
   parseSeriesCsv,
   type Series,
 } from '../../server/src/detection/series.ts';
+import type { StatParams } from '../../server/src/detection/statistical.ts';
+import { nabScore, type ScoredFile, windowRows } from './lib/nab-score.ts';
 
 const nabDir = process.env.NAB_DIR ?? '/work/shared/nab';
 const runs = Number(process.env.RUNS ?? 7);
@@ -98,6 +100,64 @@ for (let r = 0; r < Math.min(runs, 3); r++) {
 }
 e2eRates.sort((a, b) => a - b);
 
+// Honest validation on the dev set alone: leave one folder out, choose the configuration
+// that scores best on the other folders, score it on the folder left out. A large gap
+// between these and the all-dev score means the settings fit the dev series.
+const windows = JSON.parse(readFileSync(join(nabDir, 'windows.json'), 'utf8')) as Record<
+  string,
+  Array<[string, string]>
+>;
+const scored = new Map<string, ScoredFile>();
+for (const [rel, s] of series)
+  scored.set(rel, { rows: s.times.length, windows: windowRows(s.labels, windows[rel] ?? []) });
+const folderOf = (rel: string) => rel.split('/')[0] as string;
+const folders = [...new Set(files.map(folderOf))].filter((f) =>
+  files.some((rel) => folderOf(rel) === f && (scored.get(rel)?.windows.length ?? 0) > 0),
+);
+const grid: Array<Partial<StatParams>> = [];
+for (const ageFactor of [0, 0.25, 0.5])
+  for (const extMargin of [-1, 0.05, 0.1])
+    for (const zRaise of [5, 7, 9]) grid.push({ ageFactor, extMargin, zRaise });
+const configs = grid.map((overrides) => {
+  const p = { ...params, ...overrides };
+  const alertsOf = new Map<string, Uint8Array>();
+  for (const [rel, s] of series) alertsOf.set(rel, detectSeries(s, p).alerts);
+  const scoreOn = (keep: (rel: string) => boolean) =>
+    nabScore(
+      files
+        .filter(keep)
+        .map((rel) => ({ file: scored.get(rel) as ScoredFile, alerts: alertsOf.get(rel) as Uint8Array })),
+      'standard',
+    );
+  return { overrides, scoreOn };
+});
+const defaults = configs.find(
+  (r) =>
+    r.overrides.ageFactor === params.ageFactor &&
+    r.overrides.extMargin === params.extMargin &&
+    r.overrides.zRaise === params.zRaise,
+);
+const inProcessAll = defaults?.scoreOn(() => true);
+const lofo = folders.map((folder) => {
+  let best = configs[0] as (typeof configs)[number];
+  let bestTrain = Number.NEGATIVE_INFINITY;
+  for (const r of configs) {
+    const train = r.scoreOn((rel) => folderOf(rel) !== folder);
+    if (train > bestTrain) {
+      bestTrain = train;
+      best = r;
+    }
+  }
+  return {
+    folder,
+    chosen: best.overrides,
+    train: bestTrain,
+    test: best.scoreOn((rel) => folderOf(rel) === folder),
+    defaults: defaults?.scoreOn((rel) => folderOf(rel) === folder) ?? Number.NaN,
+  };
+});
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
 console.log(
   `NAB dev set: ${scores.files} files, ${scores.windows} windows, ${points} points, ${alerts} alerts`,
 );
@@ -106,6 +166,19 @@ console.log(`  reward_low_FP   ${scores.reward_low_FP_rate?.score}`);
 console.log(`  reward_low_FN   ${scores.reward_low_FN_rate?.score}`);
 console.log(
   `  scored with: python3 ${scoreArgs.join(' ')}${keep ? '' : '  (KEEP_RESULTS=1 keeps the results)'}`,
+);
+console.log(
+  `  (in-process scorer, standard: ${inProcessAll}; it must agree with score.py for the folds below to mean anything)`,
+);
+console.log(
+  `leave one folder out (standard; chosen from ${grid.length} configurations of ageFactor, extMargin, zRaise on the other folders):`,
+);
+for (const r of lofo)
+  console.log(
+    `  ${r.folder.padEnd(22)} left out ${r.test.toFixed(2).padStart(6)}   defaults ${r.defaults.toFixed(2).padStart(6)}   train ${r.train.toFixed(2)}   chosen ${JSON.stringify(r.chosen)}`,
+  );
+console.log(
+  `  mean over folders: left out ${mean(lofo.map((r) => r.test)).toFixed(2)}, defaults ${mean(lofo.map((r) => r.defaults)).toFixed(2)}`,
 );
 console.log(
   `throughput (detector only, one core, median of ${runs}): ${Math.round(median).toLocaleString('en')} points/s`,

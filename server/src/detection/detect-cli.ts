@@ -4,6 +4,9 @@
  * [0, 1] and `alert` is 1 exactly where the server's statistical rule would raise (same
  * `stepStat`, same parameters as a catalogue rule with minDeviation 0 and the default
  * clear time). Naive timestamps are read as UTC and the daily rhythm is learnt in UTC.
+ * Rows are taken in the order they arrive: a repeated timestamp is a reading like any
+ * other, and a row earlier than one before it is written out but ignored by the detector
+ * (score 0, no alert), as the server ignores a late reading.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { statParams } from './engine.ts';
@@ -27,7 +30,10 @@ function main(argv: string[]): number {
     const detection = detectSeries(series, statParams({}));
     writeFileSync(output, formatDetectionCsv(series, detection));
     const alerts = detection.alerts.reduce((a, b) => a + b, 0);
-    process.stderr.write(`detect: ${series.labels.length} rows, ${alerts} alerts → ${output}\n`);
+    const late = series.late
+      ? `, ${series.late} rows earlier than a row before them kept and ignored by the detector (score 0)`
+      : '';
+    process.stderr.write(`detect: ${series.labels.length} rows, ${alerts} alerts${late} → ${output}\n`);
     return 0;
   } catch (err) {
     if (err instanceof SeriesError) {

@@ -6,6 +6,12 @@ export interface Series {
   labels: string[];
   times: Float64Array;
   values: Float64Array;
+  /**
+   * Rows whose timestamp is earlier than one before them. They stay in the series, in the
+   * order of arrival, and the detector ignores them (score 0, never an alert), as the
+   * server ignores a late reading; a repeated timestamp is an ordinary reading. Absent: none.
+   */
+  late?: number;
 }
 
 export class SeriesError extends Error {
@@ -38,6 +44,8 @@ export function parseSeriesCsv(text: string, source = 'input'): Series {
   const labels: string[] = [];
   const times: number[] = [];
   const values: number[] = [];
+  let latest = Number.NEGATIVE_INFINITY;
+  let late = 0;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] as string;
     if (line.trim() === '') continue;
@@ -52,16 +60,14 @@ export function parseSeriesCsv(text: string, source = 'input'): Series {
     if (!Number.isFinite(t)) throw new SeriesError(`${source}:${lineNo}: bad timestamp "${label}"`);
     const v = valueText === '' ? Number.NaN : Number(valueText);
     if (!Number.isFinite(v)) throw new SeriesError(`${source}:${lineNo}: bad value "${valueText}"`);
-    const prev = times[times.length - 1];
-    if (prev !== undefined && t < prev) {
-      throw new SeriesError(`${source}:${lineNo}: timestamp "${label}" is earlier than the row before`);
-    }
+    if (t < latest) late++;
+    else latest = t;
     labels.push(label);
     times.push(t);
     values.push(v);
   }
   if (labels.length === 0) throw new SeriesError(`${source}: no data rows`);
-  return { labels, times: Float64Array.from(times), values: Float64Array.from(values) };
+  return { labels, times: Float64Array.from(times), values: Float64Array.from(values), late };
 }
 
 /** Per-sample output of the detector. */

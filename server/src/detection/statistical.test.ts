@@ -144,6 +144,85 @@ describe('statistical detector behaviour', () => {
   });
 });
 
+describe('series the dev set does not have', () => {
+  const params = statParams({});
+  const FIVE_MIN = 5 * MIN;
+  const gauss = (rnd: () => number) =>
+    Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
+  const alertsOf = (values: number[]) => {
+    const times = Float64Array.from(values, (_, i) => T0 + i * FIVE_MIN);
+    const series: Series = { labels: [...times].map(String), times, values: Float64Array.from(values) };
+    return [...detectSeries(series, params).alerts].flatMap((a, i) => (a ? [i] : []));
+  };
+
+  /** A machine temperature: slow AR(1) wander and a small daily cycle; optionally a slow
+   * fall of `drop` degrees over two days ending at `failAt`, then a failure. */
+  const machine = (days: number, seed: number, failAt?: number, drop = 12) => {
+    const rnd = seededRandom(seed);
+    const values: number[] = [];
+    let ar = 0;
+    for (let i = 0; i < days * 288; i++) {
+      ar = 0.95 * ar + 0.4 * gauss(rnd);
+      let v = 75 + ar + 1.5 * Math.sin((2 * Math.PI * i) / 288);
+      if (failAt !== undefined && i > failAt - 576 && i <= failAt)
+        v -= drop * ((i - (failAt - 576)) / 576) ** 2;
+      if (failAt !== undefined && i > failAt) v = 50 + ar;
+      values.push(v);
+    }
+    return values;
+  };
+
+  /** Mentions counted every 5 minutes: a daily rhythm, over-dispersed noise, and bursts of
+   * every size (a few a day) that decay over half an hour; `giants` are the anomalies. */
+  const bursty = (days: number, seed: number, giants: number[] = []) => {
+    const rnd = seededRandom(seed);
+    const values: number[] = [];
+    let burst = 0;
+    for (let i = 0; i < days * 288; i++) {
+      const tod = (i % 288) / 288;
+      if (rnd() < 1 / 150) burst += 20 * Math.exp(Math.log(2) + 0.7 * gauss(rnd));
+      if (giants.includes(i)) burst += 20 * 25;
+      const mean =
+        (20 * (1 + 0.6 * Math.sin(2 * Math.PI * (tod - 0.3))) + burst) * Math.exp(0.25 * gauss(rnd));
+      burst *= 0.75;
+      values.push(poisson(mean, rnd));
+    }
+    return values;
+  };
+
+  it.each([1, 2, 3])(
+    'a slow drift of a machine temperature towards failure raises before it fails (seed %i)',
+    (seed) => {
+      const failAt = 30 * 288;
+      const alerts = alertsOf(machine(40, seed, failAt));
+      const early = alerts.filter((i) => i > failAt - 576 && i <= failAt);
+      expect(early.length, `alerts at ${alerts.join(', ')}`).toBeGreaterThan(0);
+    },
+  );
+
+  it.each([1, 2, 3])(
+    'the same machine without a fault: at most one alert in 37 days after its first three (seed %i)',
+    (seed) => {
+      const alerts = alertsOf(machine(40, seed)).filter((i) => i >= 3 * 288);
+      expect(alerts.length, `alerts at ${alerts.join(', ')}`).toBeLessThanOrEqual(1);
+    },
+  );
+
+  it('55 days of bursty counts: every giant burst raises, and ordinary bursts stay rare', () => {
+    const giants = [20 * 288 + 100, 35 * 288 + 200, 48 * 288 + 50];
+    const alerts = alertsOf(bursty(55, 5, giants));
+    for (const g of giants)
+      expect(
+        alerts.filter((i) => i >= g && i < g + 12),
+        `giant at ${g}`,
+      ).toHaveLength(1);
+    // Records get rarer as the history grows: after the first week, fewer than one
+    // alert in ten days besides the giants.
+    const others = alerts.filter((i) => i > 7 * 288 && !giants.some((g) => i >= g && i < g + 12));
+    expect(others.length, `other alerts at ${others.join(', ')}`).toBeLessThanOrEqual(4);
+  });
+});
+
 describe('the CLI agrees with the engine', () => {
   it('alert is 1 exactly where the engine raises a statistical rule with default parameters', () => {
     const rule: StatisticalRule = {

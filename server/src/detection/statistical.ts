@@ -14,6 +14,17 @@
  * beats its own recent peak catches level shifts and lost rhythms. After a raise the
  * alert stays active until values are normal for `clearAfterS` and `clearAfterPoints`
  * reports, so one condition raises once (the refractory period).
+ *
+ * Two choices keep it honest on series it has never seen (measured on NAB by leaving
+ * each folder out, and on long synthetic series in `statistical.test.ts`):
+ * - the memory of "usual big moves" grows with the series' age (`ageFactor`): a record
+ *   has to stay beaten for longer the more history there is, so a long, busy series does
+ *   not re-alert on every burst as old peaks fade; on an i.i.d. series the count of
+ *   records grows with the logarithm of its length, not linearly;
+ * - a value outside everything seen so far, by a margin of the range seen
+ *   (`extMargin`), that also surprises the predictors a little (`zExt`), raises: slow
+ *   drifts of machine-like series (a temperature creeping to failure) never beat the
+ *   spike records but do leave the range.
  */
 
 /** Tuning of the statistical detector. One configuration serves every series. */
@@ -48,6 +59,14 @@ export interface StatParams {
   alphaScale: number;
   /** Offset of local time from UTC, minutes (hour-of-day and day-of-week are local). @default 0 */
   utcOffsetMin: number;
+  /** The peaks' half-life is at least this fraction of the series' age (time and reports). @default 0.25 */
+  ageFactor: number;
+  /** A value beyond the range seen by this fraction of it is new territory; negative turns it off. @default 0.05 */
+  extMargin: number;
+  /** ...and by at least this many short-term noise scales (a wandering series' new extreme by a hair is not new territory). @default 2 */
+  zExt: number;
+  /** ...and the series is at least this old, hours: the range of a young series is still growing. @default 72 */
+  extMinAgeH: number;
 }
 
 export const DEFAULT_STAT_PARAMS: StatParams = {
@@ -66,6 +85,10 @@ export const DEFAULT_STAT_PARAMS: StatParams = {
   alphaLocal: 0.3,
   alphaScale: 0.01,
   utcOffsetMin: 0,
+  ageFactor: 0.25,
+  extMargin: 0.05,
+  zExt: 2,
+  extMinAgeH: 72,
 };
 
 const DAY_SLOTS = 24;
@@ -117,6 +140,15 @@ export interface StatState {
   hourN: number;
   hourSum: number;
   hourWeekSum: number;
+  /** Highest and lowest values seen until a day ago (null before; JSON has no infinities). */
+  hi: number | null;
+  lo: number | null;
+  /** Highest and lowest of each of the last 24 hours, by hour of day, with the hour they
+   * hold (hours since the epoch): folded into `hi`/`lo` once a day old, so a slow drift
+   * is compared with where the series was before it began, not with itself. */
+  recentHi: Array<number | null>;
+  recentLo: Array<number | null>;
+  recentHour: number[];
 }
 
 export function createStatState(): StatState {
@@ -145,6 +177,11 @@ export function createStatState(): StatState {
     hourN: 0,
     hourSum: 0,
     hourWeekSum: 0,
+    hi: null,
+    lo: null,
+    recentHi: new Array(DAY_SLOTS).fill(null),
+    recentLo: new Array(DAY_SLOTS).fill(null),
+    recentHour: new Array(DAY_SLOTS).fill(-1),
   };
 }
 
@@ -178,8 +215,12 @@ export function stepStat(s: StatState, p: StatParams, t: number, x: number): Sta
   }
   // Peaks decay with time or with reports, whichever is slower: a fast reporter is not
   // more trigger-happy, and neither is a slow one.
-  const decay =
-    s.n === 0 ? 1 : 0.5 ** Math.min((t - s.lastT) / (p.peakHalfLifeH * HOUR_MS), 1 / p.peakHalfLifePoints);
+  // Both half-lives grow with the series' age, so the longer the history, the longer a big
+  // move stays "usual".
+  const ageH = (t - s.firstT) / HOUR_MS;
+  const halfLifeH = Math.max(p.peakHalfLifeH, ageH * p.ageFactor);
+  const halfLifePoints = Math.max(p.peakHalfLifePoints, s.n * p.ageFactor);
+  const decay = s.n === 0 ? 1 : 0.5 ** Math.min((t - s.lastT) / (halfLifeH * HOUR_MS), 1 / halfLifePoints);
   const hour = Math.floor((t + p.utcOffsetMin * 60_000) / HOUR_MS);
   const h = hour % DAY_SLOTS;
   // 1970-01-01 was a Thursday; slot 0 is Monday 00:00.
@@ -222,11 +263,19 @@ export function stepStat(s: StatState, p: StatParams, t: number, x: number): Sta
   // is not worth an officer's time however unusual.
   const bigEnough = Math.abs(res) >= p.minDeviation;
   const shiftOk = shift && absDrift >= p.minDeviation;
-  const anomalous = warm && ((bigEnough && absZ >= p.zRaise) || shiftOk);
+  // New territory: beyond everything seen until a day ago, by a margin of that range and of
+  // the short-term noise (a slow drift does not inflate the latter).
+  const hi = s.hi ?? x;
+  const lo = s.lo ?? x;
+  const margin = Math.max(p.extMargin * (hi - lo), p.zExt * localScale);
+  const outside = p.extMargin >= 0 && hi > lo && (x > hi + margin || x < lo - margin);
+  noteExtremes(s, hour, x);
+  const extOk = outside && ageH >= p.extMinAgeH && Math.abs(x - seasExpected) >= p.minDeviation;
+  const anomalous = warm && ((bigEnough && absZ >= p.zRaise) || shiftOk || extOk);
   result.anomalous = anomalous;
   result.expected = seasExpected;
   const ratio = absZ / p.zRaise;
-  result.score = !warm ? 0 : shiftOk ? 1 : bigEnough ? 1 - 0.5 ** (ratio * ratio) : 0;
+  result.score = !warm ? 0 : shiftOk || extOk ? 1 : bigEnough ? 1 - 0.5 ** (ratio * ratio) : 0;
 
   // While raised, a value still far from the rhythm keeps the alert up even when it is no
   // longer a record (a crowd that stays is still a crowd): hysteresis, no flapping.
@@ -273,6 +322,33 @@ export function stepStat(s: StatState, p: StatParams, t: number, x: number): Sta
   s.n++;
   s.lastT = t;
   return result;
+}
+
+/** Keeps `x` among its hour's extremes; hours a day old move into the long-run range. */
+function noteExtremes(s: StatState, hour: number, x: number): void {
+  // A snapshot from before these fields existed restores without them.
+  if (!s.recentHour) {
+    s.recentHi = new Array(DAY_SLOTS).fill(null);
+    s.recentLo = new Array(DAY_SLOTS).fill(null);
+    s.recentHour = new Array(DAY_SLOTS).fill(-1);
+  }
+  const slot = hour % DAY_SLOTS;
+  if (s.recentHour[slot] !== hour) {
+    for (let i = 0; i < DAY_SLOTS; i++) {
+      const h = s.recentHour[i] as number;
+      if (h < 0 || h > hour - DAY_SLOTS) continue;
+      const rh = s.recentHi[i];
+      const rl = s.recentLo[i];
+      if (rh !== null && rh !== undefined) s.hi = Math.max(s.hi ?? rh, rh);
+      if (rl !== null && rl !== undefined) s.lo = Math.min(s.lo ?? rl, rl);
+      s.recentHi[i] = null;
+      s.recentLo[i] = null;
+      s.recentHour[i] = -1;
+    }
+    s.recentHour[slot] = hour;
+  }
+  s.recentHi[slot] = Math.max(s.recentHi[slot] ?? x, x);
+  s.recentLo[slot] = Math.min(s.recentLo[slot] ?? x, x);
 }
 
 function commitHour(s: StatState): void {
