@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import alerts from './alerts/plugin.ts';
+import attachments from './attachments/plugin.ts';
 import auth from './auth/plugin.ts';
 import detection from './detection/plugin.ts';
 import identity from './identity/plugin.ts';
@@ -58,6 +59,7 @@ export async function buildApp(
   await app.register(matters);
   await app.register(telemetry);
   await app.register(alerts);
+  await app.register(attachments);
   await app.register(detection);
   await app.register(ingest);
   await app.register(realtime);

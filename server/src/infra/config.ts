@@ -102,6 +102,22 @@ export const ConfigSchema = Type.Object({
     }),
   ),
   DASHBOARD_DIR: Type.Optional(Type.String({ description: 'built dashboard; dashboard/dist when unset' })),
+  ATTACHMENT_DIR: Type.Optional(
+    Type.String({ description: 'blob store of attachments; DATA_DIR/attachments when unset' }),
+  ),
+  ATTACHMENT_IMAGE_MAX_MB: Num(15, { minimum: 0.01, maximum: 1024, description: 'largest photo upload' }),
+  ATTACHMENT_VIDEO_MAX_MB: Num(40, { minimum: 0.01, maximum: 4096, description: 'largest video upload' }),
+  ATTACHMENT_MAX_MEGAPIXELS: Num(50, {
+    minimum: 1,
+    maximum: 500,
+    description: 'photos decoding to more pixels are refused (decompression bombs)',
+  }),
+  ATTACHMENT_RETENTION_DAYS: Type.Optional(
+    Type.String({
+      description:
+        'days attachments are kept per owner type, e.g. `alert=365,case=1825` (0 = forever); unnamed types keep their default',
+    }),
+  ),
 });
 
 export type Config = Static<typeof ConfigSchema>;
