@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -67,6 +68,7 @@ export async function upload(
   token: string | undefined,
   fields: Record<string, string>,
   file: FilePart,
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field by the tests
 ): Promise<{ status: number; body: any }> {
   const { body, contentType } = multipartBody(fields, file);
   const headers: Record<string, string> = { 'content-type': contentType };
@@ -84,7 +86,7 @@ export async function upload(
 export async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (d: string, prefix: string) => {
-    let entries: Awaited<ReturnType<typeof readdir>>;
+    let entries: Dirent[];
     try {
       entries = await readdir(d, { withFileTypes: true });
     } catch {

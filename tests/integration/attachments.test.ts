@@ -178,7 +178,7 @@ describe.each(availableBackends())('attachments (%s)', (backend) => {
     );
     expect(res.status).toBe(201);
     const name = res.body.filename as string;
-    expect(name).not.toMatch(/[/\\\u0000\r\n\u202e"]/u);
+    expect([...name].filter((ch) => ch < ' ' || '/\\"\u202e'.includes(ch))).toEqual([]);
     expect(name.startsWith('etc')).toBe(false);
     expect([...name].length).toBeLessThanOrEqual(120);
     expect(name.endsWith('.jpg')).toBe(true);
@@ -191,8 +191,7 @@ describe.each(availableBackends())('attachments (%s)', (backend) => {
     expect(file.status).toBe(200);
     const disposition = file.headers.get('content-disposition')!;
     expect(disposition).toMatch(/^inline; filename="[^"]*"; filename\*=UTF-8''[A-Za-z0-9%._~!$&+^`|-]+$/);
-    expect(disposition).not.toMatch(/[\r\n\u0000]/);
-    expect(file.headers.get('x-injected')).toBeNull();
+    expect([...disposition].every((ch) => ch >= ' ' && ch <= '~')).toBe(true);
   });
 
   it('lets only users who may see the alert see or add its attachments', async () => {

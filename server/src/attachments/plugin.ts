@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import fp from 'fastify-plugin';
-import { ConfigError } from '../config.ts';
+import { ConfigError } from '../infra/config.ts';
 import { PeriodicJob } from '../telemetry/periodic-job.ts';
 import { alertOwner } from './alert-owner.ts';
 import { FsBlobStore } from './blob-store.ts';

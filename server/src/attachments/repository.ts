@@ -1,6 +1,4 @@
-import type pg from 'pg';
-
-type Queryable = pg.Pool | pg.PoolClient;
+import type { Queryable } from '../infra/db/transaction.ts';
 
 export interface AttachmentRecord {
   id: string;

@@ -2,7 +2,7 @@ import multipart, { type MultipartFields, type MultipartValue } from '@fastify/m
 import { create as contentDisposition } from 'content-disposition';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Static } from 'typebox';
-import { BadRequest, NotFound } from '../http/errors.ts';
+import { BadRequest, NotFound } from '../infra/errors.ts';
 import { requireUser } from '../regions/access.ts';
 import { largestLimit, type SizeLimits } from './core/media-types.ts';
 import { parseRange } from './core/range.ts';

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { User } from '@gridwatch/devices';
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
-import { BadRequest, Forbidden, NotFound } from '../http/errors.ts';
+import { BadRequest, Forbidden, NotFound } from '../infra/errors.ts';
 import type { BlobStore } from './blob-store.ts';
 import type { SizeLimits } from './core/media-types.ts';
 import { retentionCutoff } from './core/retention.ts';
