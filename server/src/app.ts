@@ -18,6 +18,7 @@ import matters from './matters/plugin.ts';
 import organisation from './organisation/plugin.ts';
 import realtime from './realtime/plugin.ts';
 import regions from './regions/plugin.ts';
+import registry from './registry/plugin.ts';
 import stats from './stats/plugin.ts';
 import telemetry from './telemetry/plugin.ts';
 
@@ -55,6 +56,7 @@ export async function buildApp(
   await app.register(auth);
   await app.register(identity);
   await app.register(regions);
+  await app.register(registry);
   await app.register(organisation);
   await app.register(matters);
   await app.register(telemetry);

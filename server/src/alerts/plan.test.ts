@@ -11,10 +11,12 @@ const device: DeviceInfo = {
   site: 'site-0001',
   lon: 108.9,
   lat: 34.2,
-  district_id: 'D610104',
-  street_id: 'D610104-S01',
-  community_id: 'D610104-S01-C01',
-  grid_id: 'D610104-S01-C01-G01',
+  path: {
+    district: 'D610104',
+    street: 'D610104-S01',
+    community: 'D610104-S01-C01',
+    grid: 'D610104-S01-C01-G01',
+  },
 };
 const devices = new Map([[device.id, device]]);
 

@@ -1,4 +1,4 @@
-import type { DeviceKind } from '@gridwatch/devices';
+import type { DeviceKind, RegionPath } from '@gridwatch/devices';
 import type { Finding } from '../detection/types.ts';
 import type { AlertRecord, HistoryRecord } from './record.ts';
 import { type AckLimits, ackDueAt, worseSeverity } from './severity.ts';
@@ -10,10 +10,7 @@ export interface DeviceInfo {
   site: string | null;
   lon: number | null;
   lat: number | null;
-  district_id: string | null;
-  street_id: string | null;
-  community_id: string | null;
-  grid_id: string | null;
+  path: RegionPath;
 }
 
 export interface Plan {
@@ -81,10 +78,10 @@ export function planFindings(
           device_kind: device.kind,
           device_ids: [...new Set(f.deviceIds?.length ? [f.deviceId, ...f.deviceIds] : [f.deviceId])],
           site: device.site,
-          district_id: device.district_id,
-          street_id: device.street_id,
-          community_id: device.community_id,
-          grid_id: device.grid_id,
+          district_id: device.path.district,
+          street_id: device.path.street,
+          community_id: device.path.community,
+          grid_id: device.path.grid,
           message: f.message,
           count: 1,
           first_seen: at,

@@ -21,6 +21,7 @@ export default fp(
     const emitter = new AlertEmitter((alert, change) => app.bus.emit('alert', alert, change));
     const service = createAlertService({
       db: app.db,
+      devices: app.registry.directory,
       limits: ackLimitsFrom(app.config),
       emitter,
       log,
@@ -47,5 +48,5 @@ export default fp(
       emitter.stop();
     });
   },
-  { name: 'alerts', dependencies: ['db', 'bus', 'auth', 'metrics'] },
+  { name: 'alerts', dependencies: ['db', 'bus', 'auth', 'metrics', 'registry'] },
 );

@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import type { Queryable } from '../infra/db/transaction.ts';
-import type { DeviceInfo } from './plan.ts';
 import type { AlertRecord, HistoryRecord } from './record.ts';
 
 const COLUMNS = `id, cause, severity, state, device_id, device_kind, device_ids, site, district_id, street_id,
@@ -28,16 +27,6 @@ export async function lockOpen(
       WHERE a.state <> 'resolved'
       ORDER BY a.id FOR UPDATE OF a`,
     [keys.map((k) => k.deviceId), keys.map((k) => k.cause)],
-  );
-  return rows;
-}
-
-export async function devicesById(c: Queryable, ids: string[]): Promise<DeviceInfo[]> {
-  if (ids.length === 0) return [];
-  const { rows } = await c.query<DeviceInfo>(
-    `SELECT id, kind, site, lon, lat, district_id, street_id, community_id, grid_id
-       FROM devices WHERE id = ANY($1::text[])`,
-    [ids],
   );
   return rows;
 }

@@ -55,6 +55,8 @@ export interface AlertService {
 
 export interface AlertServiceDeps {
   db: pg.Pool;
+  /** The device registry's directory: where a new alert's device stands. */
+  devices: { get(id: string): DeviceInfo | undefined };
   limits: AckLimits;
   emitter: AlertEmitter;
   log: FastifyBaseLogger;
@@ -68,7 +70,7 @@ export const REMARK_MAX = 1000;
 class InsertRace extends Error {}
 
 export function createAlertService(deps: AlertServiceDeps): AlertService {
-  const { db, limits, emitter, log, metrics } = deps;
+  const { db, devices: directory, limits, emitter, log, metrics } = deps;
   // Applies run one after another in this process: no self-deadlock, and ordering is kept.
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -87,7 +89,10 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
         ),
       ];
       const devices = new Map<string, DeviceInfo>();
-      for (const d of await repo.devicesById(c, needDevices)) devices.set(d.id, d);
+      for (const id of needDevices) {
+        const d = directory.get(id);
+        if (d) devices.set(id, d);
+      }
       const plan = planFindings(findings, open, devices, limits, randomUUID);
       await repo.updateAlerts(c, plan.changed);
       // One insert order on every instance, so two racing batches wait rather than deadlock.

@@ -1,8 +1,8 @@
 import fp from 'fastify-plugin';
-import { createEngineState, type DetectionInput, type DeviceMeta, type EngineState, step } from './engine.ts';
+import { createEngineState, type DetectionInput, type EngineState, step } from './engine.ts';
 import { createDetectionMetrics } from './metrics.ts';
-import { loadDevices, loadState, saveState } from './repository.ts';
-import { catalogueRuleSet, isDeviceKindRow, utcOffsetMinutes } from './rule-set.ts';
+import { loadState, saveState } from './repository.ts';
+import { catalogueRuleSet, utcOffsetMinutes } from './rule-set.ts';
 import type { Finding } from './types.ts';
 
 /** Period of the clock tick that finds silent devices and expires timed alerts. */
@@ -18,7 +18,7 @@ const MAX_QUEUE = 200_000;
 export default fp(
   async (app) => {
     const log = app.log.child({ domain: 'detection' });
-    const devices = new Map<string, DeviceMeta>();
+    const devices = app.registry.directory;
     const rules = catalogueRuleSet(devices, utcOffsetMinutes(app.config.TIME_ZONE));
     let state: EngineState = createEngineState();
     const dirty = new Set<string>();
@@ -27,15 +27,6 @@ export default fp(
     let dropped = 0;
     const metrics = createDetectionMetrics(app.metrics, () => queue.length);
     let applying: Promise<unknown> = Promise.resolve();
-
-    async function refreshDevices(): Promise<void> {
-      const rows = await loadDevices(app.db);
-      devices.clear();
-      for (const row of rows) {
-        if (!isDeviceKindRow(row.kind)) continue;
-        devices.set(row.id, { id: row.id, kind: row.kind, site: row.site, gridId: row.grid_id });
-      }
-    }
 
     function deliver(findings: Finding[]): void {
       if (findings.length === 0) return;
@@ -101,9 +92,6 @@ export default fp(
     app.bus.on('device-status', (c) => {
       enqueue([{ type: 'status', deviceId: c.deviceId, at: c.at, online: c.online, reason: c.reason }]);
     });
-    app.bus.on('devices-changed', () => {
-      refreshDevices().catch((err) => log.error({ err }, 'refreshing devices failed'));
-    });
 
     async function save(all = false): Promise<void> {
       const ids = all ? Object.keys(state.devices) : [...dirty];
@@ -120,7 +108,6 @@ export default fp(
     let tick: NodeJS.Timeout | undefined;
     let saver: NodeJS.Timeout | undefined;
     app.addHook('onReady', async () => {
-      await refreshDevices();
       state = await loadState(app.db, Date.now(), app.config.DETECTION_RESTART_GRACE_S * 1000);
       log.info({ devices: devices.size, restored: Object.keys(state.devices).length }, 'detection ready');
       tick = setInterval(() => enqueue([{ type: 'tick' }]), TICK_MS);
@@ -140,5 +127,5 @@ export default fp(
       await save(true).catch((err) => log.error({ err }, 'saving detector state failed'));
     });
   },
-  { name: 'detection', dependencies: ['db', 'bus', 'alerts'] },
+  { name: 'detection', dependencies: ['db', 'bus', 'alerts', 'registry'] },
 );

@@ -4,18 +4,6 @@ import { createEngineState, type DeviceState, type EngineState } from './engine.
 /** Row id holding the cross-device part of the state (recent raises, open incidents). */
 const CORRELATION_ROW = '*correlation';
 
-export interface DeviceRow {
-  id: string;
-  kind: string;
-  site: string | null;
-  grid_id: string | null;
-}
-
-export async function loadDevices(db: pg.Pool): Promise<DeviceRow[]> {
-  const { rows } = await db.query<DeviceRow>('SELECT id, kind, site, grid_id FROM devices');
-  return rows;
-}
-
 /**
  * The saved state. Silence clocks resume where they stopped: the time the server was down
  * does not count against devices (their queued messages arrive only after the restart),

@@ -1,8 +1,11 @@
-import { CATALOGUE, CORRELATION_RULES, type DeviceKind } from '@gridwatch/devices';
+import { CATALOGUE, CORRELATION_RULES } from '@gridwatch/devices';
 import type { DeviceMeta, RuleSet } from './engine.ts';
 
-/** The catalogue's rules over a device directory. */
-export function catalogueRuleSet(devices: ReadonlyMap<string, DeviceMeta>, utcOffsetMin = 0): RuleSet {
+/** The catalogue's rules over a device directory (the registry's, in the server). */
+export function catalogueRuleSet(
+  devices: { get(id: string): DeviceMeta | undefined },
+  utcOffsetMin = 0,
+): RuleSet {
   const kinds = Object.fromEntries(
     Object.values(CATALOGUE).map((spec) => [
       spec.kind,
@@ -26,8 +29,4 @@ export function utcOffsetMinutes(timeZone: string, at = Date.now()): number {
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
   return Math.round((local - Math.floor(at / 60_000) * 60_000) / 60_000);
-}
-
-export function isDeviceKindRow(kind: string): kind is DeviceKind {
-  return kind in CATALOGUE;
 }

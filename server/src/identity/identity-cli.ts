@@ -4,6 +4,7 @@ import { type DeviceKind, isDeviceKind } from '@gridwatch/devices';
 import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../infra/config.ts';
+import { loadEntries } from '../registry/repository.ts';
 import { type CredentialsFormat, credentialsCsv } from './credentials-csv.ts';
 import { refusalReason } from './dynsec-commands.ts';
 import { createIdentity } from './identity.ts';
@@ -25,10 +26,7 @@ async function main(argv: string[]): Promise<void> {
     config.DEVICE_SECRET ?? readFileSync(join(resolve(config.DATA_DIR), 'fleet-secret'), 'utf8').trim();
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 1 });
   try {
-    const { rows } = await pool.query<{ id: string; kind: string }>(
-      'SELECT id, kind FROM devices ORDER BY id',
-    );
-    const devices = rows
+    const devices = (await loadEntries(pool))
       .filter((r) => isDeviceKind(r.kind))
       .map((r) => ({ id: r.id, kind: r.kind as DeviceKind }));
     if (command === 'export') {

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type pg from 'pg';
-import { updateLastSeen } from './store.ts';
+import { updateLastSeen } from '../registry/repository.ts';
 
 /** Collects when devices were last heard from and writes it every `periodMs`, not per message. */
 export class LastSeen {

@@ -2,7 +2,6 @@ import { CHANNELS, INGEST_TOPIC_FILTER, TOPIC_ROOT } from '@gridwatch/devices';
 import fp from 'fastify-plugin';
 import type { AckHandle } from './acks.ts';
 import { checkDevice, decodePayload } from './decode.ts';
-import { DeviceCache } from './device-cache.ts';
 import type { IngestItem } from './item.ts';
 import { LastSeen } from './last-seen.ts';
 import { createIngestMetrics } from './metrics.ts';
@@ -24,12 +23,7 @@ export default fp(
     const log = app.log.child({ domain: 'ingest' });
     const metrics = createIngestMetrics(app.metrics, () => pending());
     const validators = compileValidators();
-    const devices = new DeviceCache(app.db);
-    await devices.reload();
-    const onDevicesChanged = () => {
-      devices.reload().catch((err) => log.error({ err }, 'device cache reload failed'));
-    };
-    bus.on('devices-changed', onDevicesChanged);
+    const { registry } = app;
     const lastSeen = new LastSeen(app.db, log);
     const limits = {
       maxPayloadBytes: config.INGEST_MAX_PAYLOAD_BYTES,
@@ -54,7 +48,7 @@ export default fp(
       for (const o of result.outcomes)
         metrics.messages.inc({ channel: o.channel, result: o.outcome }, o.count);
       for (const d of result.deadLetters) metrics.deadLetters.inc({ reason: d.reason });
-      devices.learn(result.discovered);
+      if (result.discovered.length > 0) registry.learn(result.discovered);
       lastSeen.note(result.seen);
       if (result.readings.length > 0) emit(() => bus.emit('readings', result.readings));
       if (result.events.length > 0) emit(() => bus.emit('device-events', result.events));
@@ -107,7 +101,7 @@ export default fp(
       const decoded = decodePayload(topic, payload, validators, limits, receivedAt);
       if (decoded.ok) {
         item.message = decoded.message;
-        item.rejection = checkDevice(decoded.message, devices.kindOf(decoded.message.deviceId));
+        item.rejection = checkDevice(decoded.message, registry.directory.get(decoded.message.deviceId)?.kind);
       } else {
         item.rejection = decoded.rejection;
       }
@@ -182,8 +176,7 @@ export default fp(
       log.info({ heldAcks: source.heldAcks + eventSource.heldAcks }, 'ingest drained');
       await lastSeen.stop();
       await Promise.all([source.end(), eventSource.end()]);
-      bus.off('devices-changed', onDevicesChanged);
     });
   },
-  { name: 'ingest', dependencies: ['db', 'bus', 'metrics', 'health'] },
+  { name: 'ingest', dependencies: ['db', 'bus', 'metrics', 'health', 'registry'] },
 );

@@ -2,6 +2,8 @@ import type { DeviceKind } from '@gridwatch/devices';
 import type pg from 'pg';
 import type { DeviceStatusChange, StoredEvent, StoredReading } from '../infra/bus.ts';
 import { inTransaction } from '../infra/db/transaction.ts';
+import type { DirectoryEntry } from '../registry/directory.ts';
+import { loadEntries, setOnline } from '../registry/repository.ts';
 import {
   checkDevice,
   type DeadLetterReason,
@@ -13,7 +15,7 @@ import { type IngestItem, payloadExcerpt } from './item.ts';
 
 export type Outcome = 'stored' | 'duplicate' | 'dead-letter';
 
-/** What one committed batch did, for the bus, metrics and the device cache. */
+/** What one committed batch did, for the bus, metrics and the device directory. */
 export interface BatchResult {
   readings: StoredReading[];
   events: StoredEvent[];
@@ -21,8 +23,8 @@ export interface BatchResult {
   deadLetters: Array<{ reason: DeadLetterReason; channel: string }>;
   /** Messages per channel and outcome (counted, not listed: one metric call per kind). */
   outcomes: Array<{ channel: string; outcome: Outcome; count: number }>;
-  /** Devices found in the database that the cache did not know. */
-  discovered: Array<{ id: string; kind: DeviceKind }>;
+  /** Devices found in the database that the registry's directory did not know (another instance imported them). */
+  discovered: DirectoryEntry[];
   /** Telemetry per device, for `last_seen`. */
   seen: Map<string, number>;
 }
@@ -51,13 +53,6 @@ const insertSql = (table: 'telemetry' | 'events') => `
   FROM ins`;
 const INSERT_TELEMETRY = insertSql('telemetry');
 const INSERT_EVENTS = insertSql('events');
-
-// Only rows whose state changes come back: the bus hears of changes, not of repeats.
-const UPDATE_STATUS = `
-  UPDATE devices d SET online = u.online
-  FROM unnest($1::text[], $2::boolean[]) AS u(id, online)
-  WHERE d.id = u.id AND d.online IS DISTINCT FROM u.online
-  RETURNING d.id, d.kind, d.online`;
 
 const INSERT_DEAD_LETTERS = `
   INSERT INTO dead_letters (reason, detail, topic, device_id, payload, size_bytes)
@@ -103,7 +98,7 @@ class Counts {
 }
 
 /**
- * Writes one batch atomically on `client`: confirms devices the cache did not know,
+ * Writes one batch atomically on `client`: confirms devices the directory did not know,
  * inserts telemetry and events idempotently, applies status changes, records dead
  * letters. A batch that needs one statement (the usual one: only readings, or only
  * events) runs it in its own implicit transaction: one round trip, no connection left
@@ -135,13 +130,9 @@ export async function writeBatch(client: pg.PoolClient, items: IngestItem[]): Pr
   const write = async (): Promise<BatchResult> => {
     const found = new Map<string, DeviceKind>();
     if (unconfirmed.size > 0) {
-      const rows = await client.query<{ id: string; kind: DeviceKind }>(
-        'SELECT id, kind FROM devices WHERE id = ANY($1::text[])',
-        [[...unconfirmed]],
-      );
-      for (const row of rows.rows) {
-        found.set(row.id, row.kind);
-        result.discovered.push(row);
+      for (const entry of await loadEntries(client, [...unconfirmed])) {
+        found.set(entry.id, entry.kind);
+        result.discovered.push(entry);
       }
     }
 
@@ -194,11 +185,12 @@ export async function writeBatch(client: pg.PoolClient, items: IngestItem[]): Pr
 
     if (statuses.size > 0) {
       const latest = [...statuses.values()];
-      const res = await client.query<{ id: string; kind: DeviceKind; online: boolean }>(UPDATE_STATUS, [
+      const changed = await setOnline(
+        client,
         latest.map((m) => m.deviceId),
         latest.map((m) => m.online),
-      ]);
-      for (const row of res.rows) {
+      );
+      for (const row of changed) {
         const m = statuses.get(row.id)!;
         result.statusChanges.push({
           deviceId: row.id,
@@ -229,15 +221,4 @@ export async function writeBatch(client: pg.PoolClient, items: IngestItem[]): Pr
     return result;
   };
   return transaction ? inTransaction(client, write) : write();
-}
-
-/** Marks when devices were last heard from (batched by the caller: not per message). */
-export async function updateLastSeen(pool: pg.Pool, seen: Map<string, number>): Promise<void> {
-  const ids = [...seen.keys()].sort(); // one lock order across instances
-  await pool.query(
-    `UPDATE devices d SET last_seen = GREATEST(d.last_seen, u.at)
-     FROM unnest($1::text[], $2::timestamptz[]) AS u(id, at)
-     WHERE d.id = u.id`,
-    [ids, ids.map((id) => new Date(seen.get(id)!).toISOString())],
-  );
 }

@@ -144,7 +144,7 @@ export default fp(
       if (rooms.length > 0) io.to(rooms).emit(change === 'new' ? 'alert:new' : 'alert:update', alert);
     };
     const relay = new DeviceStatusRelay({
-      db: app.db,
+      devices: app.registry.directory,
       log,
       send: (path, update) => {
         const rooms = roomsForPath(path);
@@ -152,10 +152,8 @@ export default fp(
       },
     });
     const onStatus = (change: DeviceStatusChange) => relay.push(change);
-    const onDevicesChanged = () => relay.invalidate();
     app.bus.on('alert', onAlert);
     app.bus.on('device-status', onStatus);
-    app.bus.on('devices-changed', onDevicesChanged);
     const unsubscribe = app.auth.onSessionEnded((hash) => {
       io.in(sessionRoom(hash)).disconnectSockets(true);
     });
@@ -174,7 +172,6 @@ export default fp(
     app.addHook('preClose', async () => {
       app.bus.off('alert', onAlert);
       app.bus.off('device-status', onStatus);
-      app.bus.off('devices-changed', onDevicesChanged);
       unsubscribe();
       relay.stop();
       io.local.disconnectSockets(true);
@@ -185,5 +182,5 @@ export default fp(
       await redis?.quit();
     });
   },
-  { name: 'realtime', dependencies: ['db', 'bus', 'auth', 'alerts', 'metrics'] },
+  { name: 'realtime', dependencies: ['db', 'bus', 'auth', 'alerts', 'metrics', 'registry'] },
 );

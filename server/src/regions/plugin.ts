@@ -1,6 +1,4 @@
 import fp from 'fastify-plugin';
-import { deviceRoutes } from './device-routes.ts';
-import { Provisioner } from './provisioning.ts';
 import { regionRoutes } from './region-routes.ts';
 import { RegionService } from './region-service.ts';
 
@@ -11,17 +9,12 @@ declare module 'fastify' {
   }
 }
 
-/** Regions, map features and the device registry. */
+/** Regions and map features. Devices are placed in them by the device registry. */
 export default fp(
   async (app) => {
-    const regions = new RegionService(app.db, app.log.child({ domain: 'regions' }));
-    const provisioner = new Provisioner(app, app.log.child({ domain: 'provisioning' }));
+    const regions = new RegionService(app.db);
     app.decorate('regions', regions);
     regionRoutes(app, regions);
-    await app.register(async (scoped) => deviceRoutes(scoped, { regions, provisioner }));
-    app.addHook('onClose', async () => {
-      await provisioner.close();
-    });
   },
-  { name: 'regions', dependencies: ['context', 'db', 'bus', 'auth', 'identity'] },
+  { name: 'regions', dependencies: ['context', 'db', 'bus', 'auth'] },
 );

@@ -1,11 +1,11 @@
 import type { GeoJsonFeature, PolygonCoords, RegionLevel } from '@gridwatch/devices';
 import type pg from 'pg';
 import type { Queryable } from '../infra/db/transaction.ts';
-import type { RegionIndex, RegionInfo } from './placement.ts';
+import type { RegionInfo } from './placement.ts';
 import { type MapFeatureRow, parentsFirst, polygonsOf, type RegionRow } from './region-input.ts';
 
 /** Rows per statement: unnest arrays keep one round trip per batch. */
-export const BATCH = 5000;
+const BATCH = 5000;
 
 interface RegionDbRow {
   id: string;
@@ -91,56 +91,6 @@ export async function upsertMapFeatures(db: Queryable, rows: MapFeatureRow[]): P
   }
 }
 
-/**
- * Places every device again against `index` and writes back only the devices whose path
- * changed, in batches. Returns how many devices are inside a grid and how many are not.
- */
-export async function placeAllDevices(
-  db: Queryable,
-  index: RegionIndex,
-): Promise<{ placed: number; unplaced: number; changed: number }> {
-  const { rows } = await db.query<{
-    id: string;
-    lon: number | null;
-    lat: number | null;
-    grid_id: string | null;
-    community_id: string | null;
-    street_id: string | null;
-    district_id: string | null;
-  }>('SELECT id, lon, lat, grid_id, community_id, street_id, district_id FROM devices');
-  let placed = 0;
-  const changed: Array<{ id: string; path: ReturnType<RegionIndex['place']> }> = [];
-  for (const d of rows) {
-    const path = index.place(d.lon, d.lat);
-    if (path.grid) placed++;
-    if (
-      path.grid !== d.grid_id ||
-      path.community !== d.community_id ||
-      path.street !== d.street_id ||
-      path.district !== d.district_id
-    )
-      changed.push({ id: d.id, path });
-  }
-  for (let i = 0; i < changed.length; i += BATCH) {
-    const batch = changed.slice(i, i + BATCH);
-    await db.query(
-      `UPDATE devices d SET grid_id = t.grid_id, community_id = t.community_id,
-              street_id = t.street_id, district_id = t.district_id
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-              AS t(id, grid_id, community_id, street_id, district_id)
-        WHERE d.id = t.id`,
-      [
-        batch.map((c) => c.id),
-        batch.map((c) => c.path.grid),
-        batch.map((c) => c.path.community),
-        batch.map((c) => c.path.street),
-        batch.map((c) => c.path.district),
-      ],
-    );
-  }
-  return { placed, unplaced: rows.length - placed, changed: changed.length };
-}
-
 /** Region polygons as GeoJSON features; properties `{id, level, name, parentId}`. */
 export async function loadRegionFeatures(db: Queryable): Promise<GeoJsonFeature[]> {
   const { rows } = await db.query<RegionDbRow>(
@@ -169,12 +119,4 @@ export async function loadMapFeatures(db: Queryable): Promise<GeoJsonFeature[]> 
     properties: { ...r.properties, featureType: r.type, id: r.id, name: r.name },
     geometry: r.geometry,
   }));
-}
-
-/** Devices per grid (null = unplaced), for the tree's counts. */
-export async function deviceCountsByGrid(db: Queryable): Promise<Map<string | null, number>> {
-  const { rows } = await db.query<{ grid_id: string | null; n: number }>(
-    'SELECT grid_id, count(*)::int AS n FROM devices GROUP BY grid_id',
-  );
-  return new Map(rows.map((r) => [r.grid_id, r.n]));
 }

@@ -4,10 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { inTransaction } from '../infra/db/transaction.ts';
 import { BadRequest } from '../infra/errors.ts';
+import { deviceCountsByGrid } from '../registry/repository.ts';
 import { REGISTRY_ROLES, requireRole, requireUser } from './access.ts';
 import { parseRegionImport } from './region-input.ts';
 import {
-  deviceCountsByGrid,
   loadMapFeatures,
   loadRegionFeatures,
   loadRegionLevels,
@@ -45,8 +45,7 @@ export function regionRoutes(app: FastifyInstance, regions: RegionService): void
         await upsertMapFeatures(tx, parsed.features);
       });
       regions.invalidate();
-      const placement = await regions.placeAll();
-      app.bus.emit('devices-changed');
+      const placement = await app.registry.placeAll();
       request.log.info(
         { regions: parsed.regions.length, features: parsed.features.length, ...placement },
         'regions imported',

@@ -1,7 +1,6 @@
-import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
 import { RegionIndex } from './placement.ts';
-import { loadRegions, placeAllDevices } from './region-repository.ts';
+import { loadRegions } from './region-repository.ts';
 
 /** How long a loaded region index is trusted; another instance's import shows up within it. */
 const INDEX_TTL_MS = 30_000;
@@ -13,10 +12,7 @@ const INDEX_TTL_MS = 30_000;
 export class RegionService {
   private cached: { at: number; index: Promise<RegionIndex> } | null = null;
 
-  constructor(
-    private readonly db: pg.Pool,
-    private readonly log: FastifyBaseLogger,
-  ) {}
+  constructor(private readonly db: pg.Pool) {}
 
   index(): Promise<RegionIndex> {
     if (!this.cached || Date.now() - this.cached.at > INDEX_TTL_MS) {
@@ -31,13 +27,5 @@ export class RegionService {
 
   invalidate(): void {
     this.cached = null;
-  }
-
-  /** Places every device against the current regions. */
-  async placeAll(): Promise<{ placed: number; unplaced: number; changed: number }> {
-    const started = Date.now();
-    const result = await placeAllDevices(this.db, await this.index());
-    this.log.info({ ...result, ms: Date.now() - started }, 'devices placed');
-    return result;
   }
 }

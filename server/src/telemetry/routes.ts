@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { BadRequest, Forbidden, NotFound } from '../infra/errors.ts';
 import { canSee, requireUser } from '../regions/access.ts';
-import { getDevice } from '../regions/device-repository.ts';
+import { getDevice } from '../registry/repository.ts';
 import { parseBucket, planTelemetryQuery } from './plan.ts';
 import { querySeries } from './series-query.ts';
 

@@ -1,8 +1,17 @@
 import type { Device, DeviceKind, RegionPath } from '@gridwatch/devices';
 import type pg from 'pg';
 import type { Queryable } from '../infra/db/transaction.ts';
-import type { DeviceInput } from './device-input.ts';
-import { BATCH } from './region-repository.ts';
+import type { RegionIndex } from '../regions/placement.ts';
+import type { DirectoryEntry } from './directory.ts';
+import type { DeviceInput } from './input.ts';
+
+/**
+ * The `devices` table's one repository: nothing else in the server writes the table, and
+ * other domains read devices through the registry's directory or the functions here.
+ */
+
+/** Rows per statement for bulk writes. */
+const BATCH = 5000;
 
 export interface DeviceRow {
   id: string;
@@ -144,4 +153,127 @@ export async function listDevices(
     [...params, f.limit, f.offset],
   );
   return { items: page.rows.map(toDevice), total: total.rows[0]?.n ?? 0 };
+}
+
+const DIRECTORY_COLUMNS = 'id, kind, name, site, lon, lat, grid_id, community_id, street_id, district_id';
+
+type DirectoryRow = Pick<
+  DeviceRow,
+  'id' | 'kind' | 'name' | 'site' | 'lon' | 'lat' | 'grid_id' | 'community_id' | 'street_id' | 'district_id'
+>;
+
+function pathOf(r: Pick<DeviceRow, 'grid_id' | 'community_id' | 'street_id' | 'district_id'>): RegionPath {
+  return { district: r.district_id, street: r.street_id, community: r.community_id, grid: r.grid_id };
+}
+
+export function toEntry(r: DirectoryRow): DirectoryEntry {
+  return {
+    id: r.id,
+    kind: r.kind,
+    name: r.name,
+    site: r.site,
+    lon: r.lon,
+    lat: r.lat,
+    gridId: r.grid_id,
+    path: pathOf(r),
+  };
+}
+
+/** Directory entries of every device, or of the given ones (those stored). */
+export async function loadEntries(db: Queryable, ids?: readonly string[]): Promise<DirectoryEntry[]> {
+  const { rows } = ids
+    ? await db.query<DirectoryRow>(`SELECT ${DIRECTORY_COLUMNS} FROM devices WHERE id = ANY($1::text[])`, [
+        ids,
+      ])
+    : await db.query<DirectoryRow>(`SELECT ${DIRECTORY_COLUMNS} FROM devices ORDER BY id`);
+  return rows.map(toEntry);
+}
+
+/**
+ * Places every device again against `index` and writes back only the devices whose path
+ * changed, in batches. Returns how many devices are inside a grid and how many are not,
+ * and the moves made.
+ */
+export async function placeAllDevices(
+  db: Queryable,
+  index: RegionIndex,
+): Promise<{ placed: number; unplaced: number; moved: Array<{ id: string; path: RegionPath }> }> {
+  const { rows } = await db.query<{
+    id: string;
+    lon: number | null;
+    lat: number | null;
+    grid_id: string | null;
+    community_id: string | null;
+    street_id: string | null;
+    district_id: string | null;
+  }>('SELECT id, lon, lat, grid_id, community_id, street_id, district_id FROM devices');
+  let placed = 0;
+  const moved: Array<{ id: string; path: RegionPath }> = [];
+  for (const d of rows) {
+    const path = index.place(d.lon, d.lat);
+    if (path.grid) placed++;
+    if (
+      path.grid !== d.grid_id ||
+      path.community !== d.community_id ||
+      path.street !== d.street_id ||
+      path.district !== d.district_id
+    )
+      moved.push({ id: d.id, path });
+  }
+  for (let i = 0; i < moved.length; i += BATCH) {
+    const batch = moved.slice(i, i + BATCH);
+    await db.query(
+      `UPDATE devices d SET grid_id = t.grid_id, community_id = t.community_id,
+              street_id = t.street_id, district_id = t.district_id
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+              AS t(id, grid_id, community_id, street_id, district_id)
+        WHERE d.id = t.id`,
+      [
+        batch.map((c) => c.id),
+        batch.map((c) => c.path.grid),
+        batch.map((c) => c.path.community),
+        batch.map((c) => c.path.street),
+        batch.map((c) => c.path.district),
+      ],
+    );
+  }
+  return { placed, unplaced: rows.length - placed, moved };
+}
+
+/** Devices per grid (null = unplaced), for the region tree's counts. */
+export async function deviceCountsByGrid(db: Queryable): Promise<Map<string | null, number>> {
+  const { rows } = await db.query<{ grid_id: string | null; n: number }>(
+    'SELECT grid_id, count(*)::int AS n FROM devices GROUP BY grid_id',
+  );
+  return new Map(rows.map((r) => [r.grid_id, r.n]));
+}
+
+/**
+ * Sets devices online or offline (the last status of each in a batch); only the rows whose
+ * state changed come back, so the bus hears of changes, not of repeats.
+ */
+export async function setOnline(
+  db: Queryable,
+  ids: readonly string[],
+  online: readonly boolean[],
+): Promise<Array<{ id: string; kind: DeviceKind; online: boolean }>> {
+  const { rows } = await db.query<{ id: string; kind: DeviceKind; online: boolean }>(
+    `UPDATE devices d SET online = u.online
+       FROM unnest($1::text[], $2::boolean[]) AS u(id, online)
+      WHERE d.id = u.id AND d.online IS DISTINCT FROM u.online
+      RETURNING d.id, d.kind, d.online`,
+    [ids, online],
+  );
+  return rows;
+}
+
+/** Marks when devices were last heard from (batched by the caller: not per message). */
+export async function updateLastSeen(db: Queryable, seen: Map<string, number>): Promise<void> {
+  const ids = [...seen.keys()].sort(); // one lock order across instances
+  await db.query(
+    `UPDATE devices d SET last_seen = GREATEST(d.last_seen, u.at)
+     FROM unnest($1::text[], $2::timestamptz[]) AS u(id, at)
+     WHERE d.id = u.id`,
+    [ids, ids.map((id) => new Date(seen.get(id)!).toISOString())],
+  );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDeviceCsv, parseDeviceGeoJson } from './device-input.ts';
+import { parseDeviceCsv, parseDeviceGeoJson } from './input.ts';
 
 const HEADER = 'id,kind,name,lon,lat,site,floor';
 

@@ -9,31 +9,24 @@ import {
 } from '@gridwatch/devices';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { inTransaction } from '../infra/db/transaction.ts';
 import { BadRequest, Conflict, Forbidden, NotFound } from '../infra/errors.ts';
-import { canSee, REGISTRY_ROLES, requireRole, requireUser, scopeCondition } from './access.ts';
-import { type DeviceInput, parseDeviceCsv, parseDeviceGeoJson, validateDevice } from './device-input.ts';
-import { getDevice, insertDevice, listDevices, upsertDevices } from './device-repository.ts';
+import { canSee, REGISTRY_ROLES, requireRole, requireUser, scopeCondition } from '../regions/access.ts';
+import { parseDeviceCsv, parseDeviceGeoJson, validateDevice } from './input.ts';
 import type { Provisioner } from './provisioning.ts';
-import type { RegionService } from './region-service.ts';
+import { getDevice, listDevices } from './repository.ts';
+import type { DeviceRegistry } from './service.ts';
 
 const DeviceId = Type.String({ pattern: DEVICE_ID_PATTERN });
 
 /** Device registry routes. Registered in their own context so the text/csv parser stays local. */
 export async function deviceRoutes(
   app: FastifyInstance,
-  deps: { regions: RegionService; provisioner: Provisioner },
+  deps: { registry: DeviceRegistry; provisioner: Provisioner },
 ): Promise<void> {
-  const { regions, provisioner } = deps;
+  const { registry, provisioner } = deps;
   const routes = app.withTypeProvider<TypeBoxTypeProvider>();
   const log = app.log.child({ domain: 'devices' });
   app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-
-  /** Stores, announces and provisions devices; the single route for both the import and the create path. */
-  const afterChange = async (devices: DeviceInput[]) => {
-    app.bus.emit('devices-changed');
-    return provisioner.provision(devices.map((d) => ({ id: d.id, kind: d.kind })));
-  };
 
   routes.post(
     '/api/devices/import',
@@ -55,19 +48,16 @@ export async function deviceRoutes(
       const parsed =
         typeof request.body === 'string' ? parseDeviceCsv(request.body) : parseDeviceGeoJson(request.body);
       if (parsed.fatal) throw new BadRequest(`device import refused: ${parsed.fatal}`);
-      const index = await regions.index();
-      const placed = parsed.devices.map((d) => ({ ...d, path: index.place(d.lon, d.lat) }));
-      await inTransaction(app.db, (tx) => upsertDevices(tx, placed));
-      const inGrid = placed.filter((d) => d.path.grid !== null).length;
-      const { background } = await afterChange(parsed.devices);
+      const imported = parsed.devices.length;
+      const { placed, background } = await registry.importDevices(parsed.devices);
       log.info(
-        { imported: placed.length, placed: inGrid, errors: parsed.errors.length, ms: Date.now() - started },
+        { imported, placed, errors: parsed.errors.length, ms: Date.now() - started },
         'devices imported',
       );
       return {
-        imported: placed.length,
-        placed: inGrid,
-        unplaced: placed.length - inGrid,
+        imported,
+        placed,
+        unplaced: imported - placed,
         errors: parsed.errors,
         provisioningInBackground: background,
       };
@@ -108,13 +98,10 @@ export async function deviceRoutes(
         attributes: body.attributes ?? {},
       });
       if (typeof input === 'string') throw new BadRequest(input);
-      const path = (await regions.index()).place(input.lon, input.lat);
-      if (!(await insertDevice(app.db, { ...input, path })))
-        throw new Conflict(`device ${input.id} already exists`);
-      await afterChange([input]);
-      const device = await getDevice(app.db, input.id);
+      const device = await registry.create(input);
+      if (!device) throw new Conflict(`device ${input.id} already exists`);
       reply.status(201);
-      return { device: device!, credentials: provisioner.credentials(input.id) };
+      return { device, credentials: provisioner.credentials(input.id) };
     },
   );
 
