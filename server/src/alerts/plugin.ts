@@ -21,7 +21,7 @@ export default fp(
     const emitter = new AlertEmitter((alert, change) => app.bus.emit('alert', alert, change));
     const service = createAlertService({
       db: app.db,
-      devices: app.registry.directory,
+      devices: app.registry,
       limits: ackLimitsFrom(app.config),
       emitter,
       log,

@@ -55,8 +55,11 @@ export interface AlertService {
 
 export interface AlertServiceDeps {
   db: pg.Pool;
-  /** The device registry's directory: where a new alert's device stands. */
-  devices: { get(id: string): DeviceInfo | undefined };
+  /** The device registry: where a new alert's device stands. */
+  devices: {
+    directory: { get(id: string): DeviceInfo | undefined };
+    ensureKnown(ids: readonly string[]): Promise<void>;
+  };
   limits: AckLimits;
   emitter: AlertEmitter;
   log: FastifyBaseLogger;
@@ -70,7 +73,7 @@ export const REMARK_MAX = 1000;
 class InsertRace extends Error {}
 
 export function createAlertService(deps: AlertServiceDeps): AlertService {
-  const { db, devices: directory, limits, emitter, log, metrics } = deps;
+  const { db, devices: registry, limits, emitter, log, metrics } = deps;
   // Applies run one after another in this process: no self-deadlock, and ordering is kept.
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -90,7 +93,7 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
       ];
       const devices = new Map<string, DeviceInfo>();
       for (const id of needDevices) {
-        const d = directory.get(id);
+        const d = registry.directory.get(id);
         if (d) devices.set(id, d);
       }
       const plan = planFindings(findings, open, devices, limits, randomUUID);
@@ -108,6 +111,8 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
 
   async function applyNow(findings: readonly Finding[]): Promise<ApplyResult> {
     if (findings.length === 0) return { created: 0, updated: 0, unknownDevices: 0 };
+    // Before the transaction: a miss is read from the table on a connection of its own.
+    await registry.ensureKnown(findings.map((f) => f.deviceId));
     for (let attempt = 1; ; attempt++) {
       try {
         const stopTimer = metrics.applySeconds.startTimer();

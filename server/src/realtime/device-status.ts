@@ -4,7 +4,8 @@ import type { DeviceStatusChange } from '../infra/bus.ts';
 
 /**
  * Device status changes come in bursts (a whole fleet reconnecting): they are gathered for
- * `flushMs`, each device's region path looked up in the registry's directory, and sent on.
+ * `flushMs`, each device's region path looked up in the registry's directory (a device it
+ * does not hold yet is read from the table once), and sent on.
  */
 export class DeviceStatusRelay {
   private pending: DeviceStatusChange[] = [];
@@ -13,8 +14,11 @@ export class DeviceStatusRelay {
 
   constructor(
     private readonly deps: {
-      /** The device registry's directory. */
-      devices: { get(id: string): { path: RegionPath } | undefined };
+      /** The device registry. */
+      devices: {
+        directory: { get(id: string): { path: RegionPath } | undefined };
+        ensureKnown(ids: readonly string[]): Promise<void>;
+      };
       log: FastifyBaseLogger;
       send: (path: RegionPath, update: DeviceStatusUpdate) => void;
       /** @default 200 */
@@ -30,11 +34,7 @@ export class DeviceStatusRelay {
     if (this.pending.length > (this.deps.maxPending ?? 50_000)) this.pending.shift();
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      try {
-        this.flush();
-      } catch (err) {
-        this.deps.log.error({ err }, 'device status relay failed');
-      }
+      this.flush().catch((err) => this.deps.log.error({ err }, 'device status relay failed'));
     }, this.deps.flushMs ?? 200);
   }
 
@@ -44,12 +44,14 @@ export class DeviceStatusRelay {
     this.pending = [];
   }
 
-  private flush(): void {
+  private async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
+    const { directory, ensureKnown } = this.deps.devices;
+    await ensureKnown(batch.map((c) => c.deviceId));
     if (this.stopped) return;
     for (const change of batch) {
-      const path = this.deps.devices.get(change.deviceId)?.path;
+      const path = directory.get(change.deviceId)?.path;
       if (!path) continue;
       this.deps.send(path, {
         deviceId: change.deviceId,

@@ -144,7 +144,7 @@ export default fp(
       if (rooms.length > 0) io.to(rooms).emit(change === 'new' ? 'alert:new' : 'alert:update', alert);
     };
     const relay = new DeviceStatusRelay({
-      devices: app.registry.directory,
+      devices: app.registry,
       log,
       send: (path, update) => {
         const rooms = roomsForPath(path);

@@ -39,6 +39,11 @@ export interface DeviceRegistry {
   placeAll(): Promise<{ placed: number; unplaced: number; changed: number }>;
   /** Devices another instance stored, found by ingest in the table. */
   learn(entries: readonly DirectoryEntry[]): void;
+  /**
+   * Makes sure the directory holds these devices if they are stored: a miss is read from
+   * the table (another instance may have stored the device a moment ago).
+   */
+  ensureKnown(ids: readonly string[]): Promise<void>;
 }
 
 /**
@@ -133,6 +138,11 @@ export function createRegistry(deps: {
 
     learn(entries) {
       directory.put(entries);
+    },
+
+    async ensureKnown(ids) {
+      const missing = ids.filter((id) => !directory.get(id));
+      if (missing.length > 0) directory.put(await loadEntries(db, [...new Set(missing)]));
     },
   };
 }
