@@ -5,11 +5,11 @@
  * current parameters and, side by side, the previous ones (fixed peak memory, no
  * new-territory channel).
  *
- *   npm run bench:detect-district [-- --cameras 300 --chargers 150 --days 4]
+ *   npm run bench:detect-district [-- --cameras 200 --chargers 100 --days 9]
  *
  * Each device's model (simulators/src/models) reports at its catalogue interval for
- * `days` days from a Shanghai midnight; the first days warm the detector up and the last
- * day is measured. The statistical rule of the device's kind runs through `stepStat` with
+ * `days` days from a Shanghai midnight; the first days warm the detector up (new territory
+ * needs a week of history) and the last day is measured. The statistical rule of the device's kind runs through `stepStat` with
  * `statParams(rule, 480)`, exactly what the server's engine calls. On the measured day a
  * third of the cameras get the simulator's crowd fault (people ×3–5 for 3–8 minutes: a
  * level shift) and a third of the chargers get a drift added by this bench (total current
@@ -26,9 +26,9 @@ import { createModel, DEFAULT_SEED, generateDistrict, generateFleet } from '../.
 
 const { values: args } = parseArgs({
   options: {
-    cameras: { type: 'string', default: '300' },
-    chargers: { type: 'string', default: '150' },
-    days: { type: 'string', default: '4' },
+    cameras: { type: 'string', default: '200' },
+    chargers: { type: 'string', default: '100' },
+    days: { type: 'string', default: '9' },
   },
 });
 const cameras = Number(args.cameras);

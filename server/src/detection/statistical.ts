@@ -21,10 +21,11 @@
  *   has to stay beaten for longer the more history there is, so a long, busy series does
  *   not re-alert on every burst as old peaks fade; on an i.i.d. series the count of
  *   records grows with the logarithm of its length, not linearly;
- * - a value outside everything seen so far, by a margin of the range seen
- *   (`extMargin`), that also surprises the predictors a little (`zExt`), raises: slow
- *   drifts of machine-like series (a temperature creeping to failure) never beat the
- *   spike records but do leave the range.
+ * - a value outside the range the series held until a day ago, by a margin of that range
+ *   (`extMargin`) and of the short-term noise (`zExt`), raises once the series is a week
+ *   old (`extMinAgeH`): slow drifts of machine-like series (a temperature creeping to
+ *   failure) inflate the residual scale and never beat the spike records, but they do
+ *   leave the range. See docs/detection.md.
  */
 
 /** Tuning of the statistical detector. One configuration serves every series. */
@@ -61,11 +62,11 @@ export interface StatParams {
   utcOffsetMin: number;
   /** The peaks' half-life is at least this fraction of the series' age (time and reports). @default 0.25 */
   ageFactor: number;
-  /** A value beyond the range seen by this fraction of it is new territory; negative turns it off. @default 0.05 */
+  /** A value beyond the range seen by this fraction of it is new territory; negative turns it off. @default 0.1 */
   extMargin: number;
   /** ...and by at least this many short-term noise scales (a wandering series' new extreme by a hair is not new territory). @default 2 */
   zExt: number;
-  /** ...and the series is at least this old, hours: the range of a young series is still growing. @default 72 */
+  /** ...and the series is at least this old, hours: the range of a young series is still growing, and a week holds its weekly rhythm. @default 168 */
   extMinAgeH: number;
 }
 
@@ -86,9 +87,9 @@ export const DEFAULT_STAT_PARAMS: StatParams = {
   alphaScale: 0.01,
   utcOffsetMin: 0,
   ageFactor: 0.25,
-  extMargin: 0.05,
+  extMargin: 0.1,
   zExt: 2,
-  extMinAgeH: 72,
+  extMinAgeH: 168,
 };
 
 const DAY_SLOTS = 24;
