@@ -124,7 +124,8 @@ for (const [index, device] of devices.entries()) {
   const fault = crowd ?? drift;
   for (const [k, v] of variants.entries()) {
     const byKind = tallies.get(v.name) as Record<string, Tally>;
-    const tally = (byKind[device.kind] ??= { normalDeviceHours: 0, normalAlerts: 0, injected: 0, caught: 0 });
+    byKind[device.kind] ??= { normalDeviceHours: 0, normalAlerts: 0, injected: 0, caught: 0 };
+    const tally = byKind[device.kind] as Tally;
     const raised = raisedOnMeasuredDay[k] ?? [];
     if (fault) {
       tally.injected++;
