@@ -7,7 +7,7 @@ import {
   serverMqttPassword,
   startEmbeddedBroker,
 } from '../../server/src/infra/embedded/broker.ts';
-import type { AckHandle } from '../../server/src/ingest/acks.ts';
+import type { AckHandle } from '../../server/src/infra/puback-ledger.ts';
 import { MqttSource } from '../../server/src/ingest/mqtt-source.ts';
 import {
   availableBackends,

@@ -131,6 +131,8 @@ export async function metricValue(
 export interface Stream {
   /** Messages the broker acknowledged so far. */
   acked(): number;
+  /** The seqs acknowledged so far (a copy). */
+  ackedSeqs(): Set<number>;
   /** Resolves when every message was acknowledged by the broker. */
   done: Promise<void>;
   /** Stops publishing (cleanup). */
@@ -148,6 +150,7 @@ export function streamReadings(
   perSecond: number,
 ): Stream {
   let acked = 0;
+  const ackedSeqs = new Set<number>();
   let seq = 0;
   let timer: NodeJS.Timeout | undefined;
   const tickMs = 20;
@@ -155,13 +158,15 @@ export function streamReadings(
   const done = new Promise<void>((resolve, reject) => {
     timer = setInterval(() => {
       for (let i = 0; i < perTick && seq < total; i++, seq++) {
-        client.publish(telemetryTopic(device), JSON.stringify(aCameraReading(seq)), { qos: 1 }, (err) => {
+        const sent = seq;
+        client.publish(telemetryTopic(device), JSON.stringify(aCameraReading(sent)), { qos: 1 }, (err) => {
           if (err) {
             clearInterval(timer);
             reject(err);
             return;
           }
           acked += 1;
+          ackedSeqs.add(sent);
           if (acked === total) resolve();
         });
       }
@@ -170,7 +175,7 @@ export function streamReadings(
   });
   // A test that fails half-way never awaits `done`: no unhandled rejection then.
   done.catch(() => {});
-  return { acked: () => acked, done, stop: () => clearInterval(timer) };
+  return { acked: () => acked, ackedSeqs: () => new Set(ackedSeqs), done, stop: () => clearInterval(timer) };
 }
 
 /** Missing and duplicated seqs of one device's readings 0..total-1. */

@@ -1,4 +1,4 @@
-import type { AckHandle } from './acks.ts';
+import type { AckHandle } from '../infra/puback-ledger.ts';
 import type { DeviceMessage, Rejection } from './decode.ts';
 
 /** One received MQTT message on its way to the database. */

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
-import { type AckHandle, AckLedger } from './acks.ts';
+import { type AckHandle, AckLedger } from '../infra/puback-ledger.ts';
 
 export interface MqttSourceOptions {
   url: string;

@@ -1,6 +1,6 @@
 import { CHANNELS, INGEST_TOPIC_FILTER, TOPIC_ROOT } from '@gridwatch/devices';
 import fp from 'fastify-plugin';
-import type { AckHandle } from './acks.ts';
+import type { AckHandle } from '../infra/puback-ledger.ts';
 import { checkDevice, decodePayload } from './decode.ts';
 import type { IngestItem } from './item.ts';
 import { LastSeen } from './last-seen.ts';

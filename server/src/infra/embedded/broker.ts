@@ -1,8 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { devicePassword, isValidDeviceId, parseTopic } from '@gridwatch/devices';
-import { Aedes, type AuthenticateError } from 'aedes';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
+import { HeldPubacks } from './held-pubacks.ts';
 
 /** The server's own account on the embedded broker. */
 export const SERVER_MQTT_USERNAME = 'gridwatch-server';
@@ -15,10 +16,9 @@ export interface EmbeddedBroker {
   url: string;
   port: number;
   /**
-   * Stops taking device connections and closes those open, leaving the server's own. Aedes
-   * acknowledges a QoS 1 publish on receipt and keeps it in memory only, so a graceful
-   * shutdown does this first: devices keep what was not acknowledged and send it again
-   * after the restart, and what was acknowledged still reaches ingest.
+   * Stops taking device connections and closes those open, leaving the server's own. A
+   * graceful shutdown does this first: nothing new comes in while ingest commits what it
+   * has; devices send again, after the restart, what they did not see acknowledged.
    */
   disconnectDevices(): Promise<void>;
   close(): Promise<void>;
@@ -47,10 +47,13 @@ export async function startEmbeddedBroker(opts: {
   const { fleetSecret, log } = opts;
   const serverPassword = serverMqttPassword(fleetSecret);
   // Sessions live in this process's memory: until the server has subscribed, a device's
-  // message would be acknowledged and then dropped for want of a subscriber. A device's
-  // login waits until then (a refusal would stop mqtt.js clients from retrying).
-  let serverSubscribed = false;
+  // message would have no one to store it. A device's login waits until then (a refusal
+  // would stop mqtt.js clients from retrying).
+  const serverSessions = new Set<string>();
   const waitingDevices: Array<() => void> = [];
+  const isServer = (client: unknown) =>
+    (client as { gwUser?: string } | null)?.gwUser === SERVER_MQTT_USERNAME;
+  const held = new HeldPubacks({ isServerSession: isServer, log });
   const broker = await Aedes.createBroker({
     authenticate(client, username, password, done) {
       if (username === SERVER_MQTT_USERNAME) {
@@ -66,7 +69,7 @@ export async function startEmbeddedBroker(opts: {
         log.debug({ clientId: client?.id }, 'device login refused');
         return done(authError('bad credentials'), false);
       }
-      if (serverSubscribed) return done(null, true);
+      if (serverSessions.size > 0) return done(null, true);
       const admit = () => {
         clearTimeout(timer);
         done(null, true);
@@ -89,6 +92,15 @@ export async function startEmbeddedBroker(opts: {
         );
         return done(new Error('not authorised'));
       }
+      // Its PUBACK waits until the server's sessions acknowledged it, i.e. it is stored.
+      held.hold(client, packet, done);
+    },
+    authorizeForward(client, packet) {
+      held.forwarded(client, packet);
+      return packet;
+    },
+    published(packet, client, done) {
+      if (client) held.published(packet, client);
       done(null);
     },
     authorizeSubscribe(client, subscription, done) {
@@ -97,13 +109,28 @@ export async function startEmbeddedBroker(opts: {
       done(new Error('devices may not subscribe'), null);
     },
   });
+  broker.on('ack', (packet, client) => held.acknowledged(client, packet));
   broker.on('subscribe', (subscriptions, client) => {
-    const username = (client as unknown as { gwUser?: string } | null)?.gwUser;
-    if (username === SERVER_MQTT_USERNAME && subscriptions.some((s) => s.topic.includes('gw/'))) {
-      serverSubscribed = true;
+    if (isServer(client) && subscriptions.some((s) => s.topic.includes('gw/'))) {
+      serverSessions.add(client.id);
       for (const admit of waitingDevices.splice(0)) admit();
     }
   });
+  let closing = false;
+  // A server session gone (in this process: only when the server stops) would leave the
+  // devices' PUBACKs waiting for it: the devices reconnect and send those messages again.
+  broker.on('clientDisconnect', (client) => {
+    if (!serverSessions.delete(client.id) || closing) return;
+    log.warn({ clientId: client.id }, 'server session disconnected; devices disconnected to resend');
+    closeDevices();
+  });
+  const closeDevices = () => {
+    const clients = (broker as unknown as { clients: Record<string, Client> }).clients;
+    const devices = Object.values(clients).filter((client) => !isServer(client));
+    return Promise.all(
+      devices.map((client) => new Promise<void>((resolve) => client.close(() => resolve()))),
+    );
+  };
   // Remember who logged in on the client object: Aedes passes only the client to the
   // authorisation hooks.
   const authenticate = broker.authenticate;
@@ -124,17 +151,12 @@ export async function startEmbeddedBroker(opts: {
     url: `mqtt://127.0.0.1:${port}`,
     port,
     async disconnectDevices() {
+      closing = true;
       server.close();
-      const clients = (broker as unknown as { clients: Record<string, { close(cb: () => void): void }> })
-        .clients;
-      const devices = Object.values(clients).filter(
-        (client) => (client as unknown as { gwUser?: string }).gwUser !== SERVER_MQTT_USERNAME,
-      );
-      await Promise.all(
-        devices.map((client) => new Promise<void>((resolve) => client.close(() => resolve()))),
-      );
+      await closeDevices();
     },
     async close() {
+      closing = true;
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -1,4 +1,4 @@
-/** One QoS 1 message whose PUBACK waits for its batch to commit. */
+/** One QoS 1 message whose PUBACK waits until it is stored. */
 export interface AckHandle {
   readonly messageId: number;
   readonly connection: number;
@@ -7,7 +7,9 @@ export interface AckHandle {
 
 /**
  * Holds the PUBACKs of one MQTT connection until their messages are stored, then releases
- * them in the order the messages arrived (MQTT 3.1.1 §4.6 asks for PUBACKs in order).
+ * them in the order the messages arrived (MQTT 3.1.1 §4.6 asks for PUBACKs in order). Used
+ * on both sides of the embedded broker: by ingest towards the broker, and by the embedded
+ * broker towards each device.
  * PUBACKs of an earlier connection are dropped, never sent on a new one: the broker
  * redelivers those messages (same message id, possibly reused), and the idempotent
  * insert makes the second copy a no-op.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AckLedger } from './acks.ts';
+import { AckLedger } from './puback-ledger.ts';
 
 function ledger() {
   const sent: number[] = [];
