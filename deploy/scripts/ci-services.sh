@@ -291,6 +291,8 @@ write_env() {
     echo "TEST_MQTT_SERVER_PASSWORD=$(cat "$MQ_DIR/server-password")"
     echo "TEST_MQTT_ADMIN_USERNAME=gw-admin"
     echo "TEST_MQTT_ADMIN_PASSWORD=$(cat "$MQ_DIR/admin-password")"
+    echo "TEST_MQTT_ACCOUNTS_FILE=$(printf '%q' "$MQ_DIR/device-accounts")"
+    echo "TEST_MQTT_PID_FILE=$(printf '%q' "$MQ_DIR/mosquitto.pid")"
     echo "TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT"
     echo "TEST_PG_STOP_CMD='pg_ctlcluster --skip-systemctl-redirect $PG_VERSION $PG_CLUSTER stop'"
     echo "TEST_PG_START_CMD='pg_ctlcluster --skip-systemctl-redirect $PG_VERSION $PG_CLUSTER start'"

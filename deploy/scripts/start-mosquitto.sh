@@ -6,7 +6,9 @@
 # the listener address, file locations and plugin path change), on
 # 127.0.0.1:${GW_MOSQUITTO_PORT:-1885} — never the machine's own broker on 1883.
 # Dynamic security is initialised on first start with a generated admin password kept in
-# .data/mosquitto/admin-password (never committed).
+# .data/mosquitto/admin-password (never committed). Device accounts go in the password file
+# .data/mosquitto/device-accounts, which the server writes (MQTT_ACCOUNTS_FILE) before
+# sending the broker SIGHUP (MQTT_BROKER_PID_FILE = .data/mosquitto/mosquitto.pid).
 #
 #   GW_MOSQUITTO_PORT   listener port (default 1885)
 #   GW_DATA_DIR         data directory (default <repo>/.data)
@@ -24,6 +26,9 @@ CONF="$DIR/mosquitto.conf"
 PID_FILE="$DIR/mosquitto.pid"
 LOG_FILE="$DIR/mosquitto.log"
 DYNSEC="$DIR/dynamic-security.json"
+# Device accounts: the server writes this password file and sends SIGHUP (the pid file).
+ACCOUNTS="$DIR/device-accounts"
+ACL="$ROOT/deploy/mosquitto/acl"
 SESSION_EXPIRY="${GW_MOSQUITTO_SESSION_EXPIRY:-1h}"
 ADMIN_USER="gw-admin"
 ADMIN_PW_FILE="$DIR/admin-password"
@@ -82,12 +87,15 @@ render_config() {
       -e "s|^log_dest .*|log_dest file $LOG_FILE|" \
       -e "s|^plugin .*|plugin $plugin|" \
       -e "s|^plugin_opt_config_file .*|plugin_opt_config_file $DYNSEC|" \
+      -e "s|^password_file .*|password_file $ACCOUNTS|" \
+      -e "s|^acl_file .*|acl_file $ACL|" \
       -e "s|^persistent_client_expiration .*|persistent_client_expiration $SESSION_EXPIRY|" \
       "$CONF_SRC"
   } >"$CONF.tmp"
   local key
   for key in "listener $PORT 127.0.0.1" "persistence_location $DIR/" "plugin $plugin" \
-    "plugin_opt_config_file $DYNSEC" "persistent_client_expiration $SESSION_EXPIRY"; do
+    "plugin_opt_config_file $DYNSEC" "persistent_client_expiration $SESSION_EXPIRY" \
+    "password_file $ACCOUNTS" "acl_file $ACL"; do
     grep -qxF "$key" "$CONF.tmp" || die "rendering $CONF_SRC failed: no line '$key' (was a setting renamed?)"
   done
 }
@@ -96,6 +104,7 @@ render_config() {
 # connections and sessions; listener and plugin paths are unchanged by construction).
 apply_config() {
   render_config
+  init_accounts
   if [[ -f "$CONF" ]] && cmp -s "$CONF.tmp" "$CONF"; then
     rm -f "$CONF.tmp"
     return 0
@@ -106,6 +115,11 @@ apply_config() {
     kill -HUP "$pid"
     log "configuration changed: reloaded (pid $pid)"
   fi
+}
+
+# The broker refuses to start without its password file: an empty one means no devices yet.
+init_accounts() {
+  [[ -f "$ACCOUNTS" ]] || (umask 077 && : >"$ACCOUNTS")
 }
 
 init_dynsec() {
@@ -217,9 +231,9 @@ cmd_start() {
   die "mosquitto did not listen on 127.0.0.1:$PORT within 15 s; see $LOG_FILE"
 }
 
-# Removes every device account (clients holding a gw-device-* role, and those roles) with the
-# broker stopped: Mosquitto 2.0 rewrites its whole dynamic-security file after each command,
-# so accounts left by test runs make every later provisioning slower.
+# Removes every device account with the broker stopped: the password file's lines, and the
+# dynamic-security accounts earlier versions made (clients holding a gw-device-* role, and
+# those roles), which Mosquitto 2.0 rewrites in full after each command.
 cmd_prune_devices() {
   [[ -f "$DYNSEC" ]] || { log "no dynamic-security file yet"; return 0; }
   local was_running=0
@@ -239,6 +253,8 @@ cmd_prune_devices() {
     fs.renameSync(file + ".tmp", file);
     console.log(`[mosquitto] removed ${before - config.clients.length} device accounts`);
   ' "$DYNSEC" || die "pruning $DYNSEC failed"
+  : >"$ACCOUNTS"
+  log "device password file emptied"
   if ((was_running)); then cmd_start; fi
 }
 

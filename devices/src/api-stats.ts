@@ -252,6 +252,13 @@ export const DeviceImportResult = Type.Object({
   errors: Type.Array(ImportError),
   /** True when more than 200 devices are provisioned on the broker in the background. */
   provisioningInBackground: Type.Boolean(),
+  /**
+   * Broker accounts of the imported devices at the time of the answer: `ready` can log in
+   * now; `pending` are being provisioned (follow them with `GET /api/devices?provisioning=`);
+   * `failed` cannot, each listed in `provisioningFailures` (the first 100).
+   */
+  provisioning: Type.Object({ ready: Count, pending: Count, failed: Count }),
+  provisioningFailures: Type.Array(Type.Object({ id: Type.String(), reason: Type.String() })),
 });
 export type DeviceImportResult = Static<typeof DeviceImportResult>;
 

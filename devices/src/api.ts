@@ -44,6 +44,9 @@ export const Region = Type.Object({
 });
 export type Region = Static<typeof Region>;
 
+export const PROVISIONING_STATES = ['pending', 'ready', 'failed'] as const;
+export type ProvisioningState = (typeof PROVISIONING_STATES)[number];
+
 export const Device = Type.Object({
   id: Type.String(),
   kind: Type.Enum(DEVICE_KINDS),
@@ -57,6 +60,12 @@ export const Device = Type.Object({
   online: Type.Boolean(),
   lastSeen: Type.Union([Type.String(), Type.Null()]),
   attributes: Type.Record(Type.String(), Type.Unknown()),
+  /**
+   * Whether the device can log in to the broker: `pending` from its import until the broker
+   * accepts its account, then `ready`; `failed` with `provisioningError` saying why.
+   */
+  provisioning: Type.Enum(PROVISIONING_STATES),
+  provisioningError: Type.Union([Type.String(), Type.Null()]),
 });
 export type Device = Static<typeof Device>;
 

@@ -73,6 +73,8 @@ export async function provision(
     unplaced: 0,
     errors: [],
     provisioningInBackground: false,
+    provisioning: { ready: 0, pending: 0, failed: 0 },
+    provisioningFailures: [],
   };
   for (let i = 0; i < devices.length; i += chunk) {
     const r = await call<DeviceImportResult>(base, '/api/devices/import', {
@@ -85,6 +87,10 @@ export async function provision(
     total.unplaced += r.unplaced;
     total.errors.push(...r.errors);
     total.provisioningInBackground ||= r.provisioningInBackground;
+    total.provisioning.ready += r.provisioning.ready;
+    total.provisioning.pending += r.provisioning.pending;
+    total.provisioning.failed += r.provisioning.failed;
+    total.provisioningFailures.push(...r.provisioningFailures);
   }
   return { regions, devices: total };
 }

@@ -13,10 +13,13 @@ describe.each(availableBackends())('device registry on %s', (backend) => {
   const p = uniqueId('d'); // id prefix of this run
 
   beforeAll(async () => {
-    // No dynamic-security admin: 40k broker accounts would stall the broker other tests share
-    // (Mosquitto rewrites its account file after every command). Broker login of a registered
-    // device is checked in regions.test.ts.
-    server = await startTestServer(backend, { MQTT_ADMIN_USERNAME: '', MQTT_ADMIN_PASSWORD: '' });
+    // No broker accounts: 40k test devices would stay in the password file of the broker other
+    // tests share. Broker login of an imported device is checked in device-provisioning.test.ts.
+    server = await startTestServer(backend, {
+      MQTT_ADMIN_USERNAME: '',
+      MQTT_ADMIN_PASSWORD: '',
+      MQTT_ACCOUNTS_FILE: '',
+    });
     admin = api(server.url, await login(server.url));
     officer = api(server.url, await login(server.url, 'officer-s01', DEMO_PASSWORD));
     expect((await admin.post('/api/regions/import', districtGeoJson())).status).toBe(200);

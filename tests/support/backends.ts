@@ -21,6 +21,9 @@ export function realServices(): null | {
   mqttServerPassword?: string;
   mqttAdminUsername?: string;
   mqttAdminPassword?: string;
+  /** The broker's device password file and pid file (deploy/scripts/start-mosquitto.sh). */
+  mqttAccountsFile?: string;
+  mqttPidFile?: string;
   redisUrl?: string;
 } {
   const env = process.env;
@@ -32,6 +35,8 @@ export function realServices(): null | {
     mqttServerPassword: env.TEST_MQTT_SERVER_PASSWORD,
     mqttAdminUsername: env.TEST_MQTT_ADMIN_USERNAME,
     mqttAdminPassword: env.TEST_MQTT_ADMIN_PASSWORD,
+    mqttAccountsFile: env.TEST_MQTT_ACCOUNTS_FILE,
+    mqttPidFile: env.TEST_MQTT_PID_FILE,
     redisUrl: env.TEST_REDIS_URL,
   };
 }
@@ -146,6 +151,8 @@ export async function testServerEnv(
     if (real.mqttServerPassword) env.MQTT_PASSWORD = real.mqttServerPassword;
     if (real.mqttAdminUsername) env.MQTT_ADMIN_USERNAME = real.mqttAdminUsername;
     if (real.mqttAdminPassword) env.MQTT_ADMIN_PASSWORD = real.mqttAdminPassword;
+    if (real.mqttAccountsFile) env.MQTT_ACCOUNTS_FILE = real.mqttAccountsFile;
+    if (real.mqttPidFile) env.MQTT_BROKER_PID_FILE = real.mqttPidFile;
   }
   Object.assign(env, extraEnv);
   return {

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
-import { dirname, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 
@@ -77,6 +79,9 @@ export default async function setup(project: TestProject): Promise<undefined | (
   const adminPassword = secret();
   const serverPassword = secret();
   const [pgPort, mqttPort, redisPort] = [await freePort(), await freePort(), await freePort()];
+  // The device password file: written by the test servers on this host, re-read by the
+  // broker's entrypoint when it changes.
+  const accountsDir = await mkdtemp(join(tmpdir(), 'gw-mq-accounts-'));
 
   const started = await Promise.all([
     new GenericContainer(IMAGES.timescaledb)
@@ -92,7 +97,9 @@ export default async function setup(project: TestProject): Promise<undefined | (
           target: '/mosquitto/config/mosquitto.conf',
         },
         { source: resolve(ROOT, 'deploy/mosquitto/docker-entrypoint.sh'), target: '/gw-entrypoint.sh' },
+        { source: resolve(ROOT, 'deploy/mosquitto/acl'), target: '/mosquitto/config/acl' },
       ])
+      .withBindMounts([{ source: accountsDir, target: '/mosquitto/accounts', mode: 'rw' }])
       .withEnvironment({ MOSQUITTO_ADMIN_USERNAME: 'gw-admin', MOSQUITTO_ADMIN_PASSWORD: adminPassword })
       .withEntrypoint(['sh', '/gw-entrypoint.sh'])
       .withExposedPorts({ container: 1883, host: mqttPort })
@@ -113,6 +120,7 @@ export default async function setup(project: TestProject): Promise<undefined | (
     TEST_MQTT_SERVER_PASSWORD: serverPassword,
     TEST_MQTT_ADMIN_USERNAME: 'gw-admin',
     TEST_MQTT_ADMIN_PASSWORD: adminPassword,
+    TEST_MQTT_ACCOUNTS_FILE: join(accountsDir, 'device-accounts'),
     TEST_REDIS_URL: `redis://${host}:${redisPort}`,
     TEST_PG_STOP_CMD: `docker stop ${pg.getId()}`,
     TEST_PG_START_CMD: `docker start ${pg.getId()}`,

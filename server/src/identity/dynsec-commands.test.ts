@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { DeviceIdentity } from './device-accounts.ts';
 import {
-  type DeviceIdentity,
   type DynsecCommand,
   deviceCommands,
   deviceRoleName,
   packCommands,
   readOutcome,
-  refusalReason,
 } from './dynsec-commands.ts';
 
 const aDevice = (over: Partial<DeviceIdentity> = {}): DeviceIdentity => ({
@@ -35,20 +34,6 @@ describe('deviceCommands', () => {
       roles: [{ rolename: deviceRoleName(device.id), priority: 0 }],
       correlationData: `tg:client:${device.id}`,
     });
-  });
-});
-
-describe('refusalReason', () => {
-  it.each([
-    { device: aDevice(), reason: null },
-    { device: aDevice({ id: 'a/b' }), reason: 'invalid device id' },
-    { device: aDevice({ id: 'gw/#' }), reason: 'invalid device id' },
-    { device: aDevice({ id: '' }), reason: 'invalid device id' },
-    { device: aDevice({ id: 'gridwatch-server' }), reason: 'id is reserved for an operator account' },
-    { device: aDevice({ id: 'gw-admin' }), reason: 'id is reserved for an operator account' },
-    { device: aDevice({ kind: 'toaster' as never }), reason: 'unknown kind "toaster"' },
-  ])('$device.id ($device.kind) → $reason', ({ device, reason }) => {
-    expect(refusalReason(device)).toBe(reason);
   });
 });
 

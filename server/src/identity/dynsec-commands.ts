@@ -1,8 +1,13 @@
-import { type DeviceKind, isDeviceKind, isValidDeviceId, TOPIC_ROOT } from '@gridwatch/devices';
+import { TOPIC_ROOT } from '@gridwatch/devices';
+import type { DeviceIdentity } from './device-accounts.ts';
 
 /**
  * Commands of Mosquitto's dynamic-security plugin (`$CONTROL/dynamic-security/v1`), built as
- * plain data so the batching and the per-device ACLs are tested without a broker.
+ * plain data so the batching and the per-device ACLs are tested without a broker. The plugin
+ * holds the operator accounts (the server's own, the admin); device accounts only on a
+ * broker set up before the password file (`dynsec` store in identity.ts): Mosquitto 2.0.11
+ * rewrites the plugin's whole file after every command, once per command even when many
+ * come in one message, so each account costs O(fleet).
  */
 export const DYNSEC_TOPIC = '$CONTROL/dynamic-security/v1';
 export const DYNSEC_RESPONSE_TOPIC = `${DYNSEC_TOPIC}/response`;
@@ -21,28 +26,12 @@ export interface DynsecResponse {
   correlationData?: string;
 }
 
-export interface DeviceIdentity {
-  id: string;
-  kind: DeviceKind;
-}
-
-/** Account names that belong to the broker's operators, never to a device. */
-export const RESERVED_USERNAMES = new Set(['gridwatch-server', 'gw-admin', 'admin']);
-
 /**
  * Each device gets its own role: Mosquitto 2.0.11's dynamic security has no `%u`
  * substitution in ACLs, so one shared role cannot say "your own topics only".
  */
 export function deviceRoleName(id: string): string {
   return `gw-device-${id}`;
-}
-
-/** Why a device cannot be given a broker account, or null when it can. */
-export function refusalReason(device: DeviceIdentity): string | null {
-  if (!isValidDeviceId(device.id)) return 'invalid device id';
-  if (!isDeviceKind(device.kind)) return `unknown kind "${device.kind}"`;
-  if (RESERVED_USERNAMES.has(device.id)) return 'id is reserved for an operator account';
-  return null;
 }
 
 /**

@@ -6,13 +6,13 @@ import pino from 'pino';
 import { loadConfig } from '../infra/config.ts';
 import { loadEntries } from '../registry/repository.ts';
 import { type CredentialsFormat, credentialsCsv } from './credentials-csv.ts';
-import { refusalReason } from './dynsec-commands.ts';
+import { refusalReason } from './device-accounts.ts';
 import { createIdentity } from './identity.ts';
 
 /**
  * Operator commands for device identities, reading the devices from DATABASE_URL:
  *
- *   tsx server/src/identity/identity-cli.ts provision          # Mosquitto: (re)create every device's account
+ *   tsx server/src/identity/identity-cli.ts provision          # Mosquitto: every device into MQTT_ACCOUNTS_FILE
  *   tsx server/src/identity/identity-cli.ts export [emqx|plain]  # CSV of logins for EMQX's built-in database
  *
  * The fleet secret is DEVICE_SECRET, or the one generated into DATA_DIR.
@@ -42,25 +42,30 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     if (command === 'provision') {
-      if (!config.MQTT_URL || !config.MQTT_ADMIN_USERNAME || !config.MQTT_ADMIN_PASSWORD) {
-        throw new Error(
-          'provision needs MQTT_URL, MQTT_ADMIN_USERNAME and MQTT_ADMIN_PASSWORD (Mosquitto dynamic security)',
-        );
+      if (!config.MQTT_URL || !config.MQTT_ACCOUNTS_FILE) {
+        throw new Error("provision needs MQTT_URL and MQTT_ACCOUNTS_FILE (Mosquitto's device password file)");
       }
       const identity = createIdentity({
         fleetSecret,
         log: pino({ level: 'info' }),
-        dynsec: {
+        accounts: {
+          kind: 'file',
           url: config.MQTT_URL,
-          username: config.MQTT_ADMIN_USERNAME,
-          password: config.MQTT_ADMIN_PASSWORD,
+          file: config.MQTT_ACCOUNTS_FILE,
+          pidFile: config.MQTT_BROKER_PID_FILE,
+          readyTimeoutMs: config.MQTT_ACCOUNTS_READY_TIMEOUT_S * 1000,
         },
+        dynsec: null,
       });
       const result = await identity.provision(devices);
       console.log(
-        JSON.stringify({ devices: devices.length, ...result, refused: result.refused.slice(0, 50) }),
+        JSON.stringify({
+          devices: devices.length,
+          ready: result.ready.length,
+          failed: result.failed.slice(0, 50),
+        }),
       );
-      if (result.refused.length > 0) process.exitCode = 1;
+      if (result.failed.length > 0) process.exitCode = 1;
       return;
     }
     throw new Error('usage: identity-cli.ts provision | export [emqx|plain]');

@@ -44,9 +44,28 @@ export const ConfigSchema = Type.Object({
     }),
   ),
   MQTT_ADMIN_USERNAME: Type.Optional(
-    Type.String({ description: 'Mosquitto dynamic-security admin, to provision devices' }),
+    Type.String({
+      description: "Mosquitto dynamic-security admin: creates the server's own account when missing",
+    }),
   ),
   MQTT_ADMIN_PASSWORD: Type.Optional(Type.String()),
+  MQTT_ACCOUNTS_FILE: Type.Optional(
+    Type.String({
+      description:
+        "Mosquitto's device password file (its `password_file`): the server adds each imported device to it; empty or unset: the broker keeps device accounts itself (EMQX)",
+    }),
+  ),
+  MQTT_BROKER_PID_FILE: Type.Optional(
+    Type.String({
+      description:
+        "Mosquitto's pid file: the server sends SIGHUP after writing MQTT_ACCOUNTS_FILE (same host and user); unset where a watcher beside the broker reloads it",
+    }),
+  ),
+  MQTT_ACCOUNTS_READY_TIMEOUT_S: Num(30, {
+    minimum: 1,
+    maximum: 600,
+    description: 'longest wait for the broker to accept newly written device accounts',
+  }),
   REDIS_URL: Type.Optional(Type.String({ description: 'Socket.IO Redis adapter for several instances' })),
   INGEST_BATCH_MAX: Num(2000, { minimum: 1, maximum: 50_000, description: 'rows per insert' }),
   INGEST_FLUSH_MS: Num(20, {

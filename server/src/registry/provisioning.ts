@@ -1,16 +1,30 @@
 import type { DeviceKind } from '@gridwatch/devices';
 import { devicePassword } from '@gridwatch/devices';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { setProvisioning } from './repository.ts';
 
-/** What the identity domain (H1) decorates the app with; absent until it is registered. */
+/** What the identity domain decorates the app with; absent until it is registered. */
 export interface IdentityApi {
-  provision(devices: Array<{ id: string; kind: DeviceKind }>): Promise<{ provisioned: number }>;
+  provision(devices: Array<{ id: string; kind: DeviceKind }>): Promise<{
+    ready: string[];
+    pending: string[];
+    failed: Array<{ id: string; reason: string }>;
+  }>;
   credentials(id: string): { username: string; password: string };
 }
 
 /** At or below this many devices, provisioning is awaited by the request; above, it runs in the background. */
 export const AWAIT_PROVISION_MAX = 200;
-const BACKGROUND_CHUNK = 500;
+/** Failures listed in an import's answer; the device list has them all. */
+const FAILURES_LISTED = 100;
+
+export interface ProvisionSummary {
+  background: boolean;
+  ready: number;
+  pending: number;
+  failed: number;
+  failures: Array<{ id: string; reason: string }>;
+}
 
 function identityOf(app: FastifyInstance): IdentityApi | null {
   if (!app.hasDecorator('identity')) return null;
@@ -19,11 +33,11 @@ function identityOf(app: FastifyInstance): IdentityApi | null {
 }
 
 /**
- * Provisions devices on the broker through the identity domain. Big imports go on in the
- * background in chunks, logging progress; `close()` stops between chunks and waits.
+ * Gives imported devices their broker accounts through the identity domain and records, per
+ * device, whether it can log in yet (`devices.provisioning`). Big imports go on in the
+ * background; `close()` waits for them.
  */
 export class Provisioner {
-  private closed = false;
   private readonly running = new Set<Promise<void>>();
 
   constructor(
@@ -31,31 +45,59 @@ export class Provisioner {
     private readonly log: FastifyBaseLogger,
   ) {}
 
-  /** Resolves once provisioned (small batches) or once started (large ones): `{ background }` says which. */
-  async provision(devices: Array<{ id: string; kind: DeviceKind }>): Promise<{ background: boolean }> {
+  /** Provisions small batches before answering, large ones in the background (all `pending` then). */
+  async provision(devices: Array<{ id: string; kind: DeviceKind }>): Promise<ProvisionSummary> {
     const identity = identityOf(this.app);
-    if (!identity || devices.length === 0) return { background: false };
-    if (devices.length <= AWAIT_PROVISION_MAX) {
-      await identity.provision(devices);
-      return { background: false };
+    const none = { background: false, ready: 0, pending: 0, failed: 0, failures: [] };
+    if (devices.length === 0) return none;
+    if (!identity) {
+      // No identity domain registered (partial apps in tests): nothing can say otherwise.
+      await setProvisioning(
+        this.app.db,
+        devices.map((d) => d.id),
+        'ready',
+      );
+      return { ...none, ready: devices.length };
     }
-    const job: Promise<void> = this.inBackground(identity, devices)
+    if (devices.length <= AWAIT_PROVISION_MAX) {
+      const result = await this.run(identity, devices);
+      return {
+        background: false,
+        ready: result.ready.length,
+        pending: result.pending.length,
+        failed: result.failed.length,
+        failures: result.failed.slice(0, FAILURES_LISTED),
+      };
+    }
+    const job: Promise<void> = this.run(identity, devices)
+      .then(() => {})
       .catch((err) => this.log.error({ err }, 'background provisioning failed'))
       .finally(() => this.running.delete(job));
     this.running.add(job);
-    return { background: true };
+    return { ...none, background: true, pending: devices.length };
   }
 
-  private async inBackground(identity: IdentityApi, devices: Array<{ id: string; kind: DeviceKind }>) {
+  private async run(identity: IdentityApi, devices: Array<{ id: string; kind: DeviceKind }>) {
     const started = Date.now();
-    let done = 0;
-    for (let i = 0; i < devices.length && !this.closed; i += BACKGROUND_CHUNK) {
-      const chunk = devices.slice(i, i + BACKGROUND_CHUNK);
-      await identity.provision(chunk);
-      done += chunk.length;
-      this.log.info({ done, total: devices.length }, 'provisioning devices');
-    }
-    this.log.info({ done, total: devices.length, ms: Date.now() - started }, 'provisioning finished');
+    const result = await identity.provision(devices);
+    await setProvisioning(this.app.db, result.ready, 'ready');
+    await setProvisioning(
+      this.app.db,
+      result.failed.map((f) => f.id),
+      'failed',
+      result.failed.map((f) => f.reason),
+    );
+    if (devices.length > AWAIT_PROVISION_MAX)
+      this.log.info(
+        {
+          ready: result.ready.length,
+          pending: result.pending.length,
+          failed: result.failed.length,
+          ms: Date.now() - started,
+        },
+        'provisioning finished',
+      );
+    return result;
   }
 
   credentials(id: string): { username: string; password: string } {
@@ -66,7 +108,6 @@ export class Provisioner {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
     await Promise.allSettled([...this.running]);
   }
 }

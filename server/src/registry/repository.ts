@@ -1,4 +1,4 @@
-import type { Device, DeviceKind, RegionPath } from '@gridwatch/devices';
+import type { Device, DeviceKind, ProvisioningState, RegionPath } from '@gridwatch/devices';
 import type pg from 'pg';
 import type { Queryable } from '../infra/db/transaction.ts';
 import type { RegionIndex } from '../regions/placement.ts';
@@ -27,10 +27,12 @@ export interface DeviceRow {
   attributes: Record<string, unknown>;
   online: boolean;
   last_seen: Date | null;
+  provisioning: ProvisioningState;
+  provisioning_error: string | null;
 }
 
 export const DEVICE_COLUMNS =
-  'id, kind, name, lon, lat, site, grid_id, community_id, street_id, district_id, attributes, online, last_seen';
+  'id, kind, name, lon, lat, site, grid_id, community_id, street_id, district_id, attributes, online, last_seen, provisioning, provisioning_error';
 
 export function toDevice(r: DeviceRow): Device {
   return {
@@ -45,12 +47,15 @@ export function toDevice(r: DeviceRow): Device {
     online: r.online,
     lastSeen: r.last_seen ? r.last_seen.toISOString() : null,
     attributes: r.attributes,
+    provisioning: r.provisioning,
+    provisioningError: r.provisioning_error,
   };
 }
 
 /**
  * Inserts or updates devices with their region path, `BATCH` rows per statement through
- * unnest arrays. Online state and last-seen belong to ingest and are left alone.
+ * unnest arrays. Online state and last-seen belong to ingest and are left alone; broker
+ * provisioning starts over (`pending`) until the identity domain says otherwise.
  */
 export async function upsertDevices(
   db: Queryable,
@@ -67,7 +72,8 @@ export async function upsertDevices(
        ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name, lon = EXCLUDED.lon,
          lat = EXCLUDED.lat, site = EXCLUDED.site, grid_id = EXCLUDED.grid_id,
          community_id = EXCLUDED.community_id, street_id = EXCLUDED.street_id,
-         district_id = EXCLUDED.district_id, attributes = EXCLUDED.attributes`,
+         district_id = EXCLUDED.district_id, attributes = EXCLUDED.attributes,
+         provisioning = 'pending', provisioning_error = NULL`,
       [
         b.map((d) => d.id),
         b.map((d) => d.kind),
@@ -111,6 +117,26 @@ export async function getDevice(db: Queryable, id: string): Promise<Device | nul
   return rows[0] ? toDevice(rows[0]) : null;
 }
 
+/** Records what the identity domain found: `BATCH` devices per statement. */
+export async function setProvisioning(
+  db: Queryable,
+  ids: string[],
+  state: ProvisioningState,
+  errors?: string[],
+): Promise<void> {
+  for (let i = 0; i < ids.length; i += BATCH) {
+    await db.query(
+      `UPDATE devices d SET provisioning = $2, provisioning_error = t.error
+         FROM unnest($1::text[], $3::text[]) AS t(id, error) WHERE d.id = t.id`,
+      [
+        ids.slice(i, i + BATCH),
+        state,
+        errors ? errors.slice(i, i + BATCH) : ids.slice(i, i + BATCH).map(() => null),
+      ],
+    );
+  }
+}
+
 export interface DeviceFilter {
   /** SQL condition over the devices table restricting to the caller's scope; `$1` is bound to `scopeParam`. */
   scope: string;
@@ -119,6 +145,7 @@ export interface DeviceFilter {
   /** Region id (any level). */
   region?: string;
   online?: boolean;
+  provisioning?: ProvisioningState;
   /** Matches id, name or site, case-insensitive substring. */
   q?: string;
   limit: number;
@@ -141,6 +168,7 @@ export async function listDevices(
   if (f.region)
     add((p) => `(district_id = ${p} OR street_id = ${p} OR community_id = ${p} OR grid_id = ${p})`, f.region);
   if (f.online !== undefined) add((p) => `online = ${p}`, f.online);
+  if (f.provisioning) add((p) => `provisioning = ${p}`, f.provisioning);
   if (f.q) add((p) => `(id ILIKE ${p} OR name ILIKE ${p} OR site ILIKE ${p})`, likePattern(f.q));
   const condition = where.join(' AND ');
   const total = await db.query<{ n: number }>(

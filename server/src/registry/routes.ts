@@ -6,6 +6,7 @@ import {
   DeviceCreateResult,
   DeviceImportResult,
   DeviceListResponse,
+  PROVISIONING_STATES,
 } from '@gridwatch/devices';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
@@ -49,7 +50,7 @@ export async function deviceRoutes(
         typeof request.body === 'string' ? parseDeviceCsv(request.body) : parseDeviceGeoJson(request.body);
       if (parsed.fatal) throw new BadRequest(`device import refused: ${parsed.fatal}`);
       const imported = parsed.devices.length;
-      const { placed, background } = await registry.importDevices(parsed.devices);
+      const { placed, provisioning } = await registry.importDevices(parsed.devices);
       log.info(
         { imported, placed, errors: parsed.errors.length, ms: Date.now() - started },
         'devices imported',
@@ -59,7 +60,13 @@ export async function deviceRoutes(
         placed,
         unplaced: imported - placed,
         errors: parsed.errors,
-        provisioningInBackground: background,
+        provisioningInBackground: provisioning.background,
+        provisioning: {
+          ready: provisioning.ready,
+          pending: provisioning.pending,
+          failed: provisioning.failed,
+        },
+        provisioningFailures: provisioning.failures,
       };
     },
   );
@@ -115,6 +122,11 @@ export async function deviceRoutes(
           kind: Type.Optional(Type.Enum(DEVICE_KINDS)),
           region: Type.Optional(Type.String({ maxLength: 64 })),
           online: Type.Optional(Type.Boolean()),
+          provisioning: Type.Optional(
+            Type.Enum(PROVISIONING_STATES, {
+              description: 'whether the device can log in to the broker yet',
+            }),
+          ),
           q: Type.Optional(Type.String({ maxLength: 100 })),
           limit: Type.Integer({ minimum: 1, maximum: 5000, default: 100 }),
           offset: Type.Integer({ minimum: 0, default: 0 }),
@@ -131,6 +143,7 @@ export async function deviceRoutes(
         kind: q.kind,
         region: q.region,
         online: q.online,
+        provisioning: q.provisioning,
         q: q.q?.trim() || undefined,
         limit: q.limit,
         offset: q.offset,

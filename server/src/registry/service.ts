@@ -6,7 +6,7 @@ import { inTransaction } from '../infra/db/transaction.ts';
 import type { RegionService } from '../regions/region-service.ts';
 import { DeviceDirectory, type DirectoryEntry } from './directory.ts';
 import type { DeviceInput } from './input.ts';
-import type { Provisioner } from './provisioning.ts';
+import type { Provisioner, ProvisionSummary } from './provisioning.ts';
 import {
   getDevice,
   insertDevice,
@@ -31,8 +31,11 @@ export interface DeviceRegistry {
   readonly directory: DeviceLookup;
   /** Reads the whole directory from the table. */
   load(): Promise<void>;
-  /** Stores (insert or update) and places devices, then provisions them on the broker. */
-  importDevices(devices: DeviceInput[]): Promise<{ placed: number; background: boolean }>;
+  /**
+   * Stores (insert or update) and places devices, then provisions them on the broker: what
+   * the answer says of their broker accounts (all `pending` when that goes on in the background).
+   */
+  importDevices(devices: DeviceInput[]): Promise<{ placed: number; provisioning: ProvisionSummary }>;
   /** Registers one device; null when the id is taken. */
   create(input: DeviceInput): Promise<Device | null>;
   /** Places every device again (after a region import). */
@@ -99,8 +102,8 @@ export function createRegistry(deps: {
         ),
       );
       changed();
-      const { background } = await provisioner.provision(devices.map((d) => ({ id: d.id, kind: d.kind })));
-      return { placed: placed.filter((d) => d.path.grid !== null).length, background };
+      const provisioning = await provisioner.provision(devices.map((d) => ({ id: d.id, kind: d.kind })));
+      return { placed: placed.filter((d) => d.path.grid !== null).length, provisioning };
     },
 
     async create(input) {
