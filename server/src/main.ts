@@ -91,8 +91,8 @@ export async function startGridwatch(
       context,
       close() {
         closing ??= (async () => {
-          // Devices first: the embedded broker acknowledges their messages on receipt and
-          // keeps them in memory only, so it must stop taking them before ingest drains.
+          // Devices first: nothing new reaches the embedded broker while ingest drains; what
+          // the devices did not see acknowledged they send again after the restart.
           await broker?.disconnectDevices();
           await app.close();
           await broker?.close();

@@ -148,8 +148,8 @@ export class MqttSource {
 
   /**
    * Waits until no message arrived for `quietMs` (at most `maxMs`): with an in-process
-   * broker whose devices were just disconnected, what it already acknowledged is still on
-   * its way here and has no other copy.
+   * broker whose devices were just disconnected, what it already took in is still on its
+   * way here, and storing it now spares the devices sending it again.
    */
   async quiesce(quietMs: number, maxMs: number): Promise<void> {
     const deadline = Date.now() + maxMs;
