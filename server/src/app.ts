@@ -21,6 +21,7 @@ import regions from './regions/plugin.ts';
 import registry from './registry/plugin.ts';
 import stats from './stats/plugin.ts';
 import telemetry from './telemetry/plugin.ts';
+import webhooks from './webhooks/plugin.ts';
 
 /**
  * The gridwatch app as a Fastify instance, not yet listening. Boot order: infrastructure
@@ -62,6 +63,7 @@ export async function buildApp(
   await app.register(telemetry);
   await app.register(alerts);
   await app.register(attachments);
+  await app.register(webhooks);
   await app.register(detection);
   await app.register(ingest);
   await app.register(realtime);

@@ -121,6 +121,31 @@ export const ConfigSchema = Type.Object({
     }),
   ),
   DASHBOARD_DIR: Type.Optional(Type.String({ description: 'built dashboard; dashboard/dist when unset' })),
+  WEBHOOK_TARGETS: Type.Optional(
+    Type.String({
+      description:
+        'outgoing webhook targets as JSON: {"name":{"url":"https://…","secret":"≥16 characters"}}; domains may add more at run time',
+    }),
+  ),
+  WEBHOOK_POLL_MS: Num(1000, {
+    minimum: 20,
+    description: 'how often the outbox is checked for due webhooks',
+  }),
+  WEBHOOK_TIMEOUT_MS: Num(10_000, { minimum: 100, maximum: 120_000, description: 'one delivery attempt' }),
+  WEBHOOK_BACKOFF_BASE_MS: Num(5000, {
+    minimum: 10,
+    description: 'first retry delay (doubles, with jitter)',
+  }),
+  WEBHOOK_BACKOFF_MAX_MS: Num(3_600_000, { minimum: 10, description: 'longest retry delay' }),
+  WEBHOOK_MAX_ATTEMPTS: Num(100, {
+    minimum: 1,
+    description: 'attempts before a webhook failing with timeouts, 408, 429 or 5xx is declared dead',
+  }),
+  WEBHOOK_DEAD_AFTER_REFUSALS: Num(3, {
+    minimum: 1,
+    description: 'attempts before a webhook refused with another 4xx (or a redirect) is declared dead',
+  }),
+  WEBHOOK_BATCH: Num(10, { minimum: 1, maximum: 200, description: 'webhooks claimed and sent at once' }),
   ATTACHMENT_DIR: Type.Optional(
     Type.String({ description: 'blob store of attachments; DATA_DIR/attachments when unset' }),
   ),
