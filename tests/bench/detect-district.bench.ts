@@ -19,8 +19,8 @@
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CATALOGUE, type StatisticalRule } from '@gridwatch/devices';
-import { statParams } from '../../server/src/detection/engine.ts';
-import { createStatState, type StatParams, stepStat } from '../../server/src/detection/statistical.ts';
+import { statParams } from '../../server/src/detection/core/engine.ts';
+import { createStatState, type StatParams, stepStat } from '../../server/src/detection/core/statistical.ts';
 import type { SimDevice } from '../../simulators/src/index.ts';
 import { createModel, DEFAULT_SEED, generateDistrict, generateFleet } from '../../simulators/src/index.ts';
 

@@ -12,14 +12,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { statParams } from '../../server/src/detection/engine.ts';
+import { statParams } from '../../server/src/detection/core/engine.ts';
 import {
   detectSeries,
   formatDetectionCsv,
   parseSeriesCsv,
   type Series,
-} from '../../server/src/detection/series.ts';
-import type { StatParams } from '../../server/src/detection/statistical.ts';
+} from '../../server/src/detection/core/series.ts';
+import type { StatParams } from '../../server/src/detection/core/statistical.ts';
 import { nabScore, type ScoredFile, windowRows } from './lib/nab-score.ts';
 
 const nabDir = process.env.NAB_DIR ?? '/work/shared/nab';

@@ -17,7 +17,7 @@ import type { DeviceKind, Severity } from '@gridwatch/devices';
 import { CATALOGUE } from '@gridwatch/devices';
 import { districtGeoJson, fleetGeoJson, generateDistrict, generateFleet } from '@gridwatch/simulators';
 import pg from 'pg';
-import type { Finding } from '../../server/src/detection/types.ts';
+import type { Finding } from '../../server/src/detection/core/types.ts';
 import { startGridwatch } from '../../server/src/main.ts';
 import { CHROMIUM, CHROMIUM_ARGS, launchBrowser } from '../e2e/support/browser.ts';
 import { ensureDashboardBuilt } from '../e2e/support/build-dashboard.ts';

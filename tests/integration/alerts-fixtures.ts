@@ -1,6 +1,6 @@
 import type { DeviceKind, Severity } from '@gridwatch/devices';
 import type pg from 'pg';
-import type { Finding } from '../../server/src/detection/types.ts';
+import type { Finding } from '../../server/src/detection/core/types.ts';
 import { uniqueId } from '../support/backends.ts';
 
 /** Demo users seeded with SEED_DEMO_USERS (docs/demo-users.md). */

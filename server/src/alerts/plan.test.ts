@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../detection/types.ts';
+import type { Finding } from '../detection/core/types.ts';
 import { alertKey, type DeviceInfo, planFindings } from './plan.ts';
 import type { AlertRecord } from './record.ts';
 import type { AckLimits } from './severity.ts';

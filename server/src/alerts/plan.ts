@@ -1,5 +1,5 @@
 import type { DeviceKind, RegionPath } from '@gridwatch/devices';
-import type { Finding } from '../detection/types.ts';
+import type { Finding } from '../detection/core/types.ts';
 import type { AlertRecord, HistoryRecord } from './record.ts';
 import { type AckLimits, ackDueAt, worseSeverity } from './severity.ts';
 

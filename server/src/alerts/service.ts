@@ -11,7 +11,7 @@ import type {
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
 import { canAct, inScope, scopeSql } from '../auth/access.ts';
-import type { Finding } from '../detection/types.ts';
+import type { Finding } from '../detection/core/types.ts';
 import { inTransaction, type Queryable } from '../infra/db/transaction.ts';
 import { Conflict, Forbidden, NotFound } from '../infra/errors.ts';
 import type { AlertEmitter } from './emitter.ts';

@@ -9,8 +9,8 @@
  * (score 0, no alert), as the server ignores a late reading.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { statParams } from './engine.ts';
-import { detectSeries, formatDetectionCsv, parseSeriesCsv, SeriesError } from './series.ts';
+import { statParams } from './core/engine.ts';
+import { detectSeries, formatDetectionCsv, parseSeriesCsv, SeriesError } from './core/series.ts';
 
 function main(argv: string[]): number {
   const [input, output] = argv;

@@ -1,83 +1,31 @@
 import fp from 'fastify-plugin';
-import { createEngineState, type DetectionInput, type EngineState, step } from './engine.ts';
+import { catalogueRuleSet, utcOffsetMinutes } from './core/rule-set.ts';
+import type { Finding } from './core/types.ts';
+import { DetectionFeeder } from './feeder.ts';
 import { createDetectionMetrics } from './metrics.ts';
 import { loadState, saveState } from './repository.ts';
-import { catalogueRuleSet, utcOffsetMinutes } from './rule-set.ts';
-import type { Finding } from './types.ts';
-
-/** Period of the clock tick that finds silent devices and expires timed alerts. */
-const TICK_MS = 5_000;
-/** Inputs held before the oldest are dropped: detection must never hold ingest back. */
-const MAX_QUEUE = 200_000;
 
 /**
- * Detection: listens to the bus, runs the pure engine over each batch off the ingest path
- * (the listeners only queue), hands findings to the alert service, and snapshots the
- * engine state to `detector_state` so a restart resumes mid-condition.
+ * Detection: the bus feeds the pure engine (core/) through the feeder, findings go to the
+ * alert service (which applies them in order, one batch at a time), and the engine state
+ * is snapshot to `detector_state` so a restart resumes mid-condition.
  */
 export default fp(
   async (app) => {
     const log = app.log.child({ domain: 'detection' });
-    const devices = app.registry.directory;
-    const rules = catalogueRuleSet(devices, utcOffsetMinutes(app.config.TIME_ZONE));
-    let state: EngineState = createEngineState();
-    const dirty = new Set<string>();
-    let queue: DetectionInput[] = [];
-    let scheduled = false;
-    let dropped = 0;
-    const metrics = createDetectionMetrics(app.metrics, () => queue.length);
-    let applying: Promise<unknown> = Promise.resolve();
-
-    function deliver(findings: Finding[]): void {
-      if (findings.length === 0) return;
-      // Keep findings in order: one apply at a time.
-      applying = applying
-        .then(() => app.alerts.apply(findings))
+    const rules = catalogueRuleSet(app.registry.directory, utcOffsetMinutes(app.config.TIME_ZONE));
+    const metrics = createDetectionMetrics(app.metrics, () => feeder.queued);
+    /** The latest apply: the alert service queues them, so awaiting it awaits every one before. */
+    let applied: Promise<unknown> = Promise.resolve();
+    const deliver = (findings: Finding[]) => {
+      applied = app.alerts
+        .apply(findings)
         .catch((err) => log.error({ err, findings: findings.length }, 'applying findings failed'));
-    }
-
-    function run(inputs: DetectionInput[], now: number): void {
-      const stopTimer = metrics.batchSeconds.startTimer();
-      const findings: Finding[] = [];
-      for (const input of inputs) {
-        const result = step(state, input, rules, now);
-        state = result.state;
-        if (input.type !== 'tick') dirty.add(input.deviceId);
-        for (const f of result.findings) findings.push(f);
-      }
-      stopTimer();
-      metrics.inputs.inc(inputs.length);
-      for (const f of findings) metrics.findings.inc({ action: f.action });
-      deliver(findings);
-    }
-
-    function drain(): void {
-      scheduled = false;
-      const batch = queue;
-      queue = [];
-      try {
-        run(batch, Date.now());
-      } catch (err) {
-        log.error({ err }, 'detection failed on a batch');
-      }
-    }
-
-    function enqueue(inputs: DetectionInput[]): void {
-      for (const input of inputs) queue.push(input);
-      if (queue.length > MAX_QUEUE) {
-        dropped += queue.length - MAX_QUEUE;
-        metrics.dropped.inc(queue.length - MAX_QUEUE);
-        queue.splice(0, queue.length - MAX_QUEUE);
-        log.warn({ dropped }, 'detection queue full: oldest inputs dropped');
-      }
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(drain);
-      }
-    }
+    };
+    const feeder = new DetectionFeeder({ rules, metrics, log, deliver });
 
     app.bus.on('readings', (readings) => {
-      enqueue(
+      feeder.enqueue(
         readings.map((r) => ({
           type: 'reading',
           deviceId: r.deviceId,
@@ -87,13 +35,18 @@ export default fp(
       );
     });
     app.bus.on('device-events', (events) => {
-      enqueue(events.map((e) => ({ type: 'event', deviceId: e.deviceId, ts: e.ts, event: e.data.type })));
+      feeder.enqueue(
+        events.map((e) => ({ type: 'event', deviceId: e.deviceId, ts: e.ts, event: e.data.type })),
+      );
     });
     app.bus.on('device-status', (c) => {
-      enqueue([{ type: 'status', deviceId: c.deviceId, at: c.at, online: c.online, reason: c.reason }]);
+      feeder.enqueue([
+        { type: 'status', deviceId: c.deviceId, at: c.at, online: c.online, reason: c.reason },
+      ]);
     });
 
     async function save(all = false): Promise<void> {
+      const { state, dirty } = feeder;
       const ids = all ? Object.keys(state.devices) : [...dirty];
       dirty.clear();
       try {
@@ -105,25 +58,25 @@ export default fp(
       }
     }
 
-    let tick: NodeJS.Timeout | undefined;
     let saver: NodeJS.Timeout | undefined;
     app.addHook('onReady', async () => {
-      state = await loadState(app.db, Date.now(), app.config.DETECTION_RESTART_GRACE_S * 1000);
-      log.info({ devices: devices.size, restored: Object.keys(state.devices).length }, 'detection ready');
-      tick = setInterval(() => enqueue([{ type: 'tick' }]), TICK_MS);
+      feeder.state = await loadState(app.db, Date.now(), app.config.DETECTION_RESTART_GRACE_S * 1000);
+      log.info(
+        { devices: app.registry.directory.size, restored: Object.keys(feeder.state.devices).length },
+        'detection ready',
+      );
+      feeder.start();
       saver = setInterval(() => {
         save().catch((err) =>
           log.warn({ err: (err as Error).message }, 'saving detector state failed; will retry'),
         );
       }, app.config.DETECTION_SAVE_MS);
-      tick.unref();
       saver.unref();
     });
     app.addHook('preClose', async () => {
-      clearInterval(tick);
       clearInterval(saver);
-      if (queue.length > 0) drain();
-      await applying;
+      feeder.stop();
+      await applied;
       await save(true).catch((err) => log.error({ err }, 'saving detector state failed'));
     });
   },

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { createEngineState } from './engine.ts';
+import { createEngineState } from './core/engine.ts';
 import { loadState, saveState } from './repository.ts';
 
 /** A pool that remembers upserts and answers the select with them (unit tests only). */

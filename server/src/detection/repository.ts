@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { createEngineState, type DeviceState, type EngineState } from './engine.ts';
+import { createEngineState, type DeviceState, type EngineState } from './core/engine.ts';
 
 /** Row id holding the cross-device part of the state (recent raises, open incidents). */
 const CORRELATION_ROW = '*correlation';
