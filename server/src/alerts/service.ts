@@ -10,7 +10,7 @@ import type {
 } from '@gridwatch/devices';
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
-import { canAct, inScope, scopeSql } from '../auth/access.ts';
+import { canAct, inScope, regionSql, scopeSql } from '../auth/access.ts';
 import type { Finding } from '../detection/core/types.ts';
 import { inTransaction, type Queryable } from '../infra/db/transaction.ts';
 import { Conflict, Forbidden, NotFound } from '../infra/errors.ts';
@@ -209,7 +209,7 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
     },
 
     async list(user, q) {
-      const where = [scopeSql('$1')];
+      const where = [scopeSql(user, '$1')];
       const params: unknown[] = [user.regionId];
       const add = (clause: (p: string) => string, value: unknown) => {
         params.push(value);
@@ -218,7 +218,7 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
       if (q.state === 'open') where.push(`state <> 'resolved'`);
       else if (q.state) add((p) => `state = ${p}`, q.state);
       if (q.severity) add((p) => `severity = ${p}`, q.severity);
-      if (q.region) add((p) => scopeSql(p), q.region);
+      if (q.region) add((p) => regionSql(p), q.region);
       if (q.kind) add((p) => `device_kind = ${p}`, q.kind);
       if (q.cause) add((p) => `cause = ${p}`, q.cause);
       if (q.deviceId) add((p) => `(device_id = ${p} OR ${p} = ANY(device_ids))`, q.deviceId);
@@ -254,7 +254,7 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
         changed = ' OR updated_at >= $2';
       }
       const { rows } = await db.query<AlertRecord>(
-        `SELECT * FROM alerts WHERE ${scopeSql('$1')} AND (state <> 'resolved'${changed})
+        `SELECT * FROM alerts WHERE ${scopeSql(user, '$1')} AND (state <> 'resolved'${changed})
           ORDER BY first_seen DESC LIMIT 5000`,
         params,
       );

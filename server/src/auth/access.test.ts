@@ -1,6 +1,6 @@
 import type { RegionPath } from '@gridwatch/devices';
 import { describe, expect, it } from 'vitest';
-import { canAct, hasRole, inScope, scopeSql } from './access.ts';
+import { canAct, hasRole, inRegion, inScope, isUnplaced, regionSql, scopeSql } from './access.ts';
 
 const path: RegionPath = {
   district: 'D610104',
@@ -8,6 +8,8 @@ const path: RegionPath = {
   community: 'D610104-S01-C01',
   grid: 'D610104-S01-C01-G01',
 };
+
+const UNPLACED: RegionPath = { district: null, street: null, community: null, grid: null };
 
 describe('inScope', () => {
   it.each([
@@ -20,20 +22,52 @@ describe('inScope', () => {
     ['D610105', false],
     ['', false],
   ])('region %s sees the grid-level item: %s', (regionId, expected) => {
-    expect(inScope({ regionId }, path)).toBe(expected);
+    expect(inScope({ regionId, role: 'officer' }, path)).toBe(expected);
   });
 
   it('never matches a missing level', () => {
     const partial: RegionPath = { district: 'D610104', street: null, community: null, grid: null };
-    expect(inScope({ regionId: 'D610104' }, partial)).toBe(true);
-    expect(inScope({ regionId: 'D610104-S01' }, partial)).toBe(false);
+    expect(inScope({ regionId: 'D610104', role: 'dispatcher' }, partial)).toBe(true);
+    expect(inScope({ regionId: 'D610104-S01', role: 'officer' }, partial)).toBe(false);
+  });
+
+  it.each([
+    ['commander', true],
+    ['dispatcher', false],
+    ['officer', false],
+    ['viewer', false],
+  ] as const)('what lies outside every region: %s sees it: %s', (role, expected) => {
+    expect(inScope({ regionId: 'D610104', role }, UNPLACED)).toBe(expected);
+    expect(isUnplaced(UNPLACED)).toBe(true);
+  });
+
+  it('a user holding the commander role among others sees it too', () => {
+    expect(
+      inScope({ regionId: 'D610104', role: 'dispatcher', roles: ['dispatcher', 'commander'] }, UNPLACED),
+    ).toBe(true);
   });
 });
 
 describe('scopeSql', () => {
   it('tests every level against the one placeholder', () => {
-    expect(scopeSql('$1')).toBe('(district_id = $1 OR street_id = $1 OR community_id = $1 OR grid_id = $1)');
-    expect(scopeSql('$3', 'a')).toContain('a.grid_id = $3');
+    expect(scopeSql({ regionId: 'x', role: 'officer' }, '$1')).toBe(
+      '(district_id = $1 OR street_id = $1 OR community_id = $1 OR grid_id = $1)',
+    );
+    expect(scopeSql({ regionId: 'x', role: 'officer' }, '$3', 'a')).toContain('a.grid_id = $3');
+  });
+
+  it('adds what lies outside every region for a commander, as inScope does', () => {
+    expect(scopeSql({ regionId: 'x', role: 'commander' }, '$1', 'a')).toBe(
+      `(${regionSql('$1', 'a')} OR a.district_id IS NULL)`,
+    );
+  });
+});
+
+describe('inRegion', () => {
+  it('is the region filter: any level equals the region, nothing for unplaced', () => {
+    expect(inRegion('D610104-S01-C01', path)).toBe(true);
+    expect(inRegion('D610104-S02', path)).toBe(false);
+    expect(inRegion('D610104', UNPLACED)).toBe(false);
   });
 });
 

@@ -7,25 +7,53 @@ declare module 'fastify' {
   }
 }
 
+type ScopeUser = Pick<User, 'regionId' | 'role'> & { roles?: readonly Role[] };
+
 /**
- * The one region rule: a user sees what lies in their region, at whatever level it is.
- * Region ids are unique across levels, so "any level of the path equals the user's region"
- * is the whole test. A commander's region is the district.
+ * The one region-scope rule, for REST, sockets and stats alike: a user sees what lies in
+ * their region, at whatever level it is (region ids are unique across levels, so "any
+ * level of the path equals the user's region" is the whole test). A commander, whose
+ * region is the district, also sees what lies outside every region (a device placed in no
+ * grid, and its alerts): someone has to find and act on it. Its SQL form is `scopeSql`,
+ * its socket form `seesUnplaced` (realtime/rooms.ts).
  */
-export function inScope(user: Pick<User, 'regionId'>, path: RegionPath): boolean {
-  return (
-    path.district === user.regionId ||
-    path.street === user.regionId ||
-    path.community === user.regionId ||
-    path.grid === user.regionId
-  );
+export function inScope(user: ScopeUser, path: RegionPath): boolean {
+  return inRegion(user.regionId, path) || (isUnplaced(path) && seesUnplaced(user));
 }
 
 /**
  * The same rule as SQL over a table with `district_id`, `street_id`, `community_id` and
  * `grid_id` columns; `param` is the placeholder holding the user's region id.
  */
-export function scopeSql(param: string, alias = ''): string {
+export function scopeSql(user: ScopeUser, param: string, alias = ''): string {
+  const p = alias ? `${alias}.` : '';
+  return seesUnplaced(user)
+    ? `(${regionSql(param, alias)} OR ${p}district_id IS NULL)`
+    : regionSql(param, alias);
+}
+
+/** Who sees what lies outside every region. */
+export function seesUnplaced(user: Pick<User, 'role'> & { roles?: readonly Role[] }): boolean {
+  return hasRole(user, 'commander');
+}
+
+/** Outside every region: placement found no grid, so no level is set. */
+export function isUnplaced(path: RegionPath): boolean {
+  return path.district === null;
+}
+
+/** True when any level of `path` is `regionId` (a filter by region, not a user's scope). */
+export function inRegion(regionId: string, path: RegionPath): boolean {
+  return (
+    path.district === regionId ||
+    path.street === regionId ||
+    path.community === regionId ||
+    path.grid === regionId
+  );
+}
+
+/** `inRegion` as SQL; `param` is the placeholder holding the region id. */
+export function regionSql(param: string, alias = ''): string {
   const p = alias ? `${alias}.` : '';
   return `(${p}district_id = ${param} OR ${p}street_id = ${param} OR ${p}community_id = ${param} OR ${p}grid_id = ${param})`;
 }

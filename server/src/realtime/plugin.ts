@@ -14,7 +14,7 @@ import { Server } from 'socket.io';
 import { REMARK_MAX } from '../alerts/service.ts';
 import type { DeviceStatusChange } from '../infra/bus.ts';
 import { DeviceStatusRelay } from './device-status.ts';
-import { regionRoom, roomsForPath, sessionRoom } from './rooms.ts';
+import { roomsForPath, roomsForUser, sessionRoom } from './rooms.ts';
 
 interface SocketData {
   user: User;
@@ -92,7 +92,7 @@ export default fp(
 
     io.on('connection', (socket) => {
       const { user, tokenHash, expiresAt } = socket.data;
-      socket.join([regionRoom(user.regionId), sessionRoom(tokenHash)]);
+      socket.join([...roomsForUser(user), sessionRoom(tokenHash)]);
       const expiry = setTimeout(
         () => socket.disconnect(true),
         Math.min(MAX_TIMER_MS, expiresAt - Date.now()),

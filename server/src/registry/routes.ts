@@ -10,8 +10,9 @@ import {
 } from '@gridwatch/devices';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { inScope, scopeSql } from '../auth/access.ts';
 import { BadRequest, Conflict, Forbidden, NotFound } from '../infra/errors.ts';
-import { canSee, REGISTRY_ROLES, requireRole, requireUser, scopeCondition } from '../regions/access.ts';
+import { REGISTRY_ROLES, requireRole, requireUser } from '../regions/access.ts';
 import { parseDeviceCsv, parseDeviceGeoJson, validateDevice } from './input.ts';
 import type { Provisioner } from './provisioning.ts';
 import { getDevice, listDevices } from './repository.ts';
@@ -138,7 +139,7 @@ export async function deviceRoutes(
       const user = requireUser(request);
       const q = request.query;
       return listDevices(app.db, {
-        scope: scopeCondition(user, '$1'),
+        scope: scopeSql(user, '$1'),
         scopeParam: user.regionId,
         kind: q.kind,
         region: q.region,
@@ -165,7 +166,7 @@ export async function deviceRoutes(
       const user = requireUser(request);
       const device = await getDevice(app.db, request.params.id);
       if (!device) throw new NotFound(`device ${request.params.id}`);
-      if (!canSee(user, device.path)) throw new Forbidden(`device ${device.id} is outside your region`);
+      if (!inScope(user, device.path)) throw new Forbidden(`device ${device.id} is outside your region`);
       return device;
     },
   );

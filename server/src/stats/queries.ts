@@ -11,7 +11,7 @@ import {
   type User,
 } from '@gridwatch/devices';
 import type pg from 'pg';
-import { scopeCondition } from '../regions/access.ts';
+import { scopeSql } from '../auth/access.ts';
 import type { RegionIndex } from '../regions/placement.ts';
 import { isSeverity, OVERDUE_SQL, SEVERITY_RANK_SQL, severityOfRank, zeroCounts } from './severity.ts';
 
@@ -28,7 +28,7 @@ export interface StatsScope {
   timeZone: string;
 }
 
-const where = (s: StatsScope, alias = '') => scopeCondition(s.user, '$1', alias);
+const where = (s: StatsScope, alias = '') => scopeSql(s.user, '$1', alias);
 const ORIGIN = (param: string) => `(timestamp '2000-01-03 00:00:00' AT TIME ZONE ${param}::text)`;
 const HOUR = 3600_000;
 

@@ -2,8 +2,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CATALOGUE, DEVICE_ID_PATTERN, TelemetrySeries } from '@gridwatch/devices';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { inScope } from '../auth/access.ts';
 import { BadRequest, Forbidden, NotFound } from '../infra/errors.ts';
-import { canSee, requireUser } from '../regions/access.ts';
+import { requireUser } from '../regions/access.ts';
 import { getDevice } from '../registry/repository.ts';
 import { parseBucket, planTelemetryQuery } from './plan.ts';
 import { querySeries } from './series-query.ts';
@@ -48,7 +49,7 @@ export function telemetryRoutes(app: FastifyInstance): void {
       const q = request.query;
       const device = await getDevice(app.db, id);
       if (!device) throw new NotFound(`device ${id}`);
-      if (!canSee(user, device.path)) throw new Forbidden(`device ${id} is outside your region`);
+      if (!inScope(user, device.path)) throw new Forbidden(`device ${id} is outside your region`);
       const spec = CATALOGUE[device.kind].metrics[q.metric];
       if (!spec || !Object.hasOwn(CATALOGUE[device.kind].metrics, q.metric))
         throw new BadRequest(
