@@ -29,6 +29,8 @@ export interface PrivateBroker {
   adminPassword: string;
   serverUsername: string;
   serverPassword: string;
+  /** Its data directory: `mosquitto/` holds the device password file and the pid file. */
+  dataDir: string;
   /** The broker's log so far (warnings such as "Outgoing messages are being dropped"). */
   log(): Promise<string[]>;
   stop(): Promise<void>;
@@ -98,7 +100,17 @@ export async function startPrivateBroker(): Promise<PrivateBroker> {
     }
     const log = async () =>
       (await readFile(join(dir, 'mosquitto.log'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
-    return { url, pid, adminUsername: 'gw-admin', adminPassword, serverUsername, serverPassword, log, stop };
+    return {
+      url,
+      pid,
+      adminUsername: 'gw-admin',
+      adminPassword,
+      serverUsername,
+      serverPassword,
+      dataDir,
+      log,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
