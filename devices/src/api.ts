@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import type { Case } from './api-cases.ts';
 import { DEVICE_KINDS, SEVERITIES } from './kinds.ts';
 
 /**
@@ -148,6 +149,9 @@ export interface ServerToClientEvents {
   'alert:new': (alert: Alert) => void;
   'alert:update': (alert: Alert) => void;
   'device:status': (update: DeviceStatusUpdate) => void;
+  /** A case opened in, or dispatched to, one of the socket's rooms (region or unit); contact masked. */
+  'case:new': (item: Case) => void;
+  'case:update': (item: Case) => void;
 }
 
 export type AckResult = { ok: true; alert: Alert } | { ok: false; error: string };
@@ -157,6 +161,8 @@ export interface ClientToServerEvents {
   /** Everything active or acknowledged in the caller's scope, plus whatever changed since `since`. */
   'alerts:sync': (query: { since?: string }, reply: (alerts: Alert[]) => void) => void;
   'alert:ack': (request: { id: string; remark?: string }, reply: (result: AckResult) => void) => void;
+  /** Open cases the caller may see, plus those changed since `since` (contact masked). */
+  'cases:sync': (query: { since?: string }, reply: (cases: Case[]) => void) => void;
 }
 
 export const SOCKET_PATH = '/socket.io';

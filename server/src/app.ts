@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController
 import alerts from './alerts/plugin.ts';
 import attachments from './attachments/plugin.ts';
 import auth from './auth/plugin.ts';
+import cases from './cases/plugin.ts';
 import detection from './detection/plugin.ts';
 import identity from './identity/plugin.ts';
 import busPlugin from './infra/bus-plugin.ts';
@@ -67,6 +68,7 @@ export async function buildApp(
   await app.register(detection);
   await app.register(ingest);
   await app.register(realtime);
+  await app.register(cases);
   await app.register(stats);
   await app.register(dashboard);
   return app;

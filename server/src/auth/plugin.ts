@@ -25,7 +25,7 @@ export interface AuthService {
   /** The `gw_session` token inside a raw `Cookie` header. */
   tokenFromCookieHeader(header: string | undefined): string | undefined;
   /** Every `/api` route the guard covers, as registered (for audits and tests). */
-  readonly apiRoutes: ReadonlyArray<{ method: string; url: string }>;
+  readonly apiRoutes: ReadonlyArray<{ method: string; url: string; auth: RouteAuth }>;
   /** Called with the token hash when a session ends (logout, user disabled); returns the unsubscriber. */
   onSessionEnded(listener: (tokenHash: string) => void): () => void;
   /** Ends every session of a user and closes their sockets; returns how many ended. */
@@ -36,9 +36,20 @@ export interface AuthService {
   readonly seededNow: readonly SeedUser[];
 }
 
+/**
+ * How an `/api` route authenticates: a session (the default); `own` = a credential of its
+ * own (a hotline system's key, a resident's status link) checked by the route's onRequest
+ * hook, answering 401 like the session guard; `public` = none (a resident's report).
+ */
+export type RouteAuth = 'session' | 'own' | 'public';
+
 declare module 'fastify' {
   interface FastifyInstance {
     auth: AuthService;
+  }
+  interface FastifyContextConfig {
+    /** @default 'session' */
+    auth?: RouteAuth;
   }
   interface FastifyRequest {
     /** SHA-256 of the session token that authenticated this request. */
@@ -72,7 +83,7 @@ export default fp(
     const users = createUserStore(app.db);
     const sessions = createSessionStore(app.db, config.SESSION_TTL_H);
     const listeners = new Set<(tokenHash: string) => void>();
-    const apiRoutes: Array<{ method: string; url: string }> = [];
+    const apiRoutes: Array<{ method: string; url: string; auth: RouteAuth }> = [];
     const seededNow: SeedUser[] = [];
     let dummy: Promise<string> | undefined;
     const sessionEnded = (hash: string) => {
@@ -94,8 +105,9 @@ export default fp(
     app.addHook('onRoute', (route) => {
       if (!isApiPath(route.url)) return;
       const methods = Array.isArray(route.method) ? route.method : [route.method];
-      for (const method of methods) apiRoutes.push({ method, url: route.url });
-      if (route.url !== LOGIN_URL) {
+      const auth = route.config?.auth ?? 'session';
+      for (const method of methods) apiRoutes.push({ method, url: route.url, auth });
+      if (route.url !== LOGIN_URL && auth === 'session') {
         route.schema ??= {};
         (route.schema as { security?: unknown }).security ??= [{ session: [] }];
       }
@@ -105,6 +117,8 @@ export default fp(
       const routeUrl = request.routeOptions.url;
       if (!isApiPath(request.url.split('?')[0]) && !isApiPath(routeUrl)) return;
       if (request.method === 'POST' && routeUrl === LOGIN_URL) return;
+      // Routes with their own credential check it in their own onRequest hook.
+      if ((request.routeOptions.config?.auth ?? 'session') !== 'session') return;
       const token = bearerToken(request) ?? request.cookies[SESSION_COOKIE];
       const session = token ? await sessions.find(token) : null;
       if (!session) throw new Unauthorized();

@@ -106,6 +106,11 @@ export const ConfigSchema = Type.Object({
     minimum: 50,
     description: 'how often unacknowledged alerts past their limit are marked overdue',
   }),
+  CASE_AUTO_OPEN: Type.String({
+    default: 'fire-risk@critical=FIRE-04+fire',
+    description:
+      'alert causes that open a case by themselves: `cause[@min-severity]=ITEM[+dept,…]`, `;` between rules, empty for none',
+  }),
   ADMIN_PASSWORD: Type.Optional(
     Type.String({ minLength: 8, description: 'password of the seeded `admin` commander' }),
   ),
