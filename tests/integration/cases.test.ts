@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { availableBackends, startTestServer, type TestServer, uniqueId } from '../support/backends.ts';
 import { api, apiRequest, connectSocket, login, waitFor } from '../support/clients.ts';
 import { aDevice, aFinding, DEMO_PASSWORD } from './alerts-fixtures.ts';
+import { aPng, upload } from './attachments-fixtures.ts';
 import { AT, C1, districtGeoJson, G1A, G2A, S1 } from './regions-fixtures.ts';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -524,7 +525,31 @@ describe.each(availableBackends())('cases (%s)', (backend) => {
     const noPhoto = await act(GRID_OFFICER, body.id, 'submit-feedback', { remark: 'done' });
     expect(noPhoto.status).toBe(400);
     expect(noPhoto.body.message).toMatch(/^attachmentIds: /);
+    // An id that is not an attachment of this case is refused too.
+    const foreign = await act(GRID_OFFICER, body.id, 'submit-feedback', {
+      remark: 'done',
+      attachmentIds: ['00000000-0000-4000-8000-000000000000'],
+    });
+    expect(foreign.status).toBe(400);
+    expect(foreign.body.message).toContain('is not an attachment of this case');
     expect((await detail(body.id)).state).toBe('in-progress');
+    // With a photo of the case it goes through; another street's officer cannot see the photo.
+    const officerToken = await login(server.url, GRID_OFFICER, DEMO_PASSWORD);
+    const photo = await upload(
+      server.url,
+      officerToken,
+      { ownerType: 'case', ownerId: body.id },
+      { filename: 'after.png', contentType: 'image/png', data: await aPng() },
+    );
+    expect(photo.status).toBe(201);
+    const fed = await ok(GRID_OFFICER, body.id, 'submit-feedback', {
+      remark: '已清理',
+      attachmentIds: [photo.body.id],
+    });
+    expect(fed.state).toBe('feedback-submitted');
+    expect((await detail(body.id)).transitions.at(-1)!.attachmentIds).toEqual([photo.body.id]);
+    const peek = await (await user('officer-s02')).get(`/api/attachments?ownerType=case&ownerId=${body.id}`);
+    expect(peek.status).toBe(403);
 
     // An alert case whose dispatch target is unknown leaves no case behind.
     const device = await aDevice(server.pool, { street: S1 });

@@ -29,10 +29,15 @@ export default fp(
       regions: app.regions,
       alerts: app.alerts,
       autoOpen,
+      attachments: app.attachments,
       publish: (row, change, before) => publish(row, change, before),
     });
     publish = attachCaseRealtime(app.io, service, log);
     app.decorate('cases', service);
+    // Photos on reports and feedback: seen by whoever sees the case, kept as long as the case.
+    app.attachments.registerOwner('case', {
+      access: (user, id, mode) => service.attachmentAccess(user, id, mode),
+    });
     caseRoutes(app, { cases: service, hotline: createHotlineSystems(app.db) });
 
     // Alerts are raised on the instance that detected them, so one instance opens their case;
@@ -54,6 +59,16 @@ export default fp(
   },
   {
     name: 'cases',
-    dependencies: ['db', 'bus', 'auth', 'regions', 'alerts', 'realtime', 'organisation', 'matters'],
+    dependencies: [
+      'db',
+      'bus',
+      'auth',
+      'regions',
+      'alerts',
+      'attachments',
+      'realtime',
+      'organisation',
+      'matters',
+    ],
   },
 );

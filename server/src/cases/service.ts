@@ -65,6 +65,8 @@ export interface CaseServiceDeps {
   regions: { index(): Promise<RegionIndex>; invalidate(): void };
   alerts: { get(user: User, id: string): Promise<Alert> };
   autoOpen: readonly AutoOpenRule[];
+  /** `app.attachments`: the ids a step names must be attachments of that case. */
+  attachments: { get(id: string): Promise<{ ownerType: string; ownerId: string; kind: string } | null> };
   /** Called after every commit; `before` is the row as it was (null for a new case). */
   publish(row: CaseRow, change: 'new' | 'update', before: CaseRow | null): void;
   now?: () => Date;
@@ -479,11 +481,17 @@ export function createCaseService(deps: CaseServiceDeps) {
     ): Promise<Case> {
       const input = { ...payload, action, version: expectedVersion };
       const actor = actorOf(user);
+      const photos = await attachmentsOf(id, payload.attachmentIds ?? []);
       const at = now();
       const { before, after } = await inTransaction(db, async (tx) => {
         const row = await visibleRow(tx, user, id, true);
         // The machine answers first (403 without the role, 409 in the wrong state), then the version.
         const probe = decide(factsOf(row), input.action, actor, input);
+        if (probe.ok && action === 'submit-feedback' && row.photo_required && photos === 0) {
+          throw new BadRequest(
+            'attachmentIds: this matter item requires a photo (an image) with the feedback',
+          );
+        }
         if (probe.ok && row.version !== input.version) {
           throw new Conflict(
             `stale version: case ${row.number} is at version ${row.version}, you sent ${input.version}; reload it`,
@@ -494,6 +502,17 @@ export function createCaseService(deps: CaseServiceDeps) {
       deps.publish(after, 'update', before);
       log.info({ case: id, action: input.action, by: actor.id, to: after.state }, 'case transition');
       return toCase(after, actor);
+    },
+
+    /** Attachment access for owner type `case`: read = may see it; write = may see it and is not a viewer. */
+    async attachmentAccess(user: User, id: string, mode: 'read' | 'write'): Promise<boolean> {
+      try {
+        await visibleRow(db, user, id);
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 403) return false;
+        throw err;
+      }
+      return mode === 'read' || actorOf(user).roles.some((r) => r !== 'viewer');
     },
 
     async get(user: User, id: string): Promise<CaseDetail> {
@@ -594,6 +613,19 @@ export function createCaseService(deps: CaseServiceDeps) {
       return service.residentStatus(token);
     },
   };
+
+  /** Checks every id is an attachment of this case; returns how many are images. */
+  async function attachmentsOf(caseId: string, ids: readonly string[]): Promise<number> {
+    let images = 0;
+    for (const attachmentId of new Set(ids)) {
+      const info = await deps.attachments.get(attachmentId);
+      if (info?.ownerType !== 'case' || info.ownerId !== caseId) {
+        throw new BadRequest(`attachmentIds: ${attachmentId} is not an attachment of this case`);
+      }
+      if (info.kind === 'image') images++;
+    }
+    return images;
+  }
 
   /** The viewer of a fresh intake's answer: the reporting user sees their own contact entry in full. */
   function actorFor(input: IntakeInput): Actor {
