@@ -138,6 +138,17 @@ export const User = Type.Object({
 });
 export type User = Static<typeof User>;
 
+/** What happened to the account since the user's previous login, told once in the login reply. */
+export const LoginNotice = Type.Object({
+  /** Wrong passwords given for this username since the previous successful login. */
+  failedAttempts: Type.Integer({ minimum: 0 }),
+  /** When the last of those was, if any. */
+  lastFailedAt: Type.Union([Type.String(), Type.Null()]),
+  /** The previous successful login, if any. */
+  previousLoginAt: Type.Union([Type.String(), Type.Null()]),
+});
+export type LoginNotice = Static<typeof LoginNotice>;
+
 export interface DeviceStatusUpdate {
   deviceId: string;
   online: boolean;

@@ -9,4 +9,5 @@ export * from './geo.ts';
 export * from './kinds.ts';
 export * from './rules.ts';
 export * from './schemas.ts';
+export * from './text.ts';
 export * from './topics.ts';

@@ -11,7 +11,7 @@ import busPlugin from './infra/bus-plugin.ts';
 import context, { type GridwatchContext } from './infra/context.ts';
 import dashboard from './infra/dashboard.ts';
 import db from './infra/db/pool.ts';
-import { installErrorHandler } from './infra/errors.ts';
+import { formatSchemaErrors, installErrorHandler } from './infra/errors.ts';
 import health from './infra/health.ts';
 import metrics from './infra/metrics.ts';
 import ingest from './ingest/plugin.ts';
@@ -23,6 +23,9 @@ import registry from './registry/plugin.ts';
 import stats from './stats/plugin.ts';
 import telemetry from './telemetry/plugin.ts';
 import webhooks from './webhooks/plugin.ts';
+
+/** Largest request body a route takes unless it says otherwise. @default 256 KiB */
+export const DEFAULT_BODY_LIMIT = 256 * 1024;
 
 /**
  * The gridwatch app as a Fastify instance, not yet listening. Boot order: infrastructure
@@ -37,7 +40,9 @@ export async function buildApp(
     logger: { level: ctx.config.LOG_LEVEL },
     trustProxy: ctx.config.TRUST_PROXY,
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 32 * 1024 * 1024,
+    // Most routes take a few fields; the imports raise their own limit (IMPORT_BODY_LIMIT).
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    schemaErrorFormatter: formatSchemaErrors,
     ...opts,
   });
   installErrorHandler(app);

@@ -6,7 +6,7 @@ import { availableBackends, startTestServer, type TestServer } from '../support/
 import { ADMIN, api, connectSocket, login } from '../support/clients.ts';
 import { DEMO_PASSWORD, S01, seedRegions } from './alerts-fixtures.ts';
 
-const LOGIN_RATE_MAX = 6;
+const LOGIN_RATE_MAX = 10;
 let nextAddress = 1;
 /** A fresh client address per call: TRUST_PROXY lets tests speak for many addresses. */
 const anAddress = () => `198.51.100.${nextAddress++}`;
@@ -17,7 +17,13 @@ async function loginFrom(url: string, address: string, username: string, passwor
     headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
     body: JSON.stringify({ username, password }),
   });
-  const body = (await res.json()) as { token: string; user: User; code?: string; message?: string };
+  const body = (await res.json()) as {
+    token: string;
+    user: User;
+    notice?: { failedAttempts: number; lastFailedAt: string | null; previousLoginAt: string | null };
+    code?: string;
+    message?: string;
+  };
   return { status: res.status, headers: res.headers, body };
 }
 
@@ -135,38 +141,75 @@ describe.each(availableBackends())('auth and access (%s)', (backend) => {
     }
   });
 
-  it('slows brute force on one username, even with the right password, and not on others', async () => {
+  it('slows brute force on one username from one address, even with the right password, and not on others', async () => {
     const victim = 'officer-s03';
+    const attacker = anAddress();
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) {
-      statuses.push((await loginFrom(server.url, anAddress(), victim, `guess-${i}`)).status);
+      statuses.push((await loginFrom(server.url, attacker, victim, `guess-${i}`)).status);
     }
     expect(statuses).toEqual([401, 401, 401, 401]);
-    const locked = await loginFrom(server.url, anAddress(), victim, DEMO_PASSWORD);
+    const locked = await loginFrom(server.url, attacker, victim, DEMO_PASSWORD);
     expect(locked.status).toBe(429);
     expect(locked.body.code).toBe('GW_LOGIN_THROTTLED');
     const retryAfter = Number(locked.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
-    // Another user is unaffected.
-    expect((await loginFrom(server.url, anAddress(), 'officer-s04', DEMO_PASSWORD)).status).toBe(200);
+    // Another user is unaffected, even from the same address.
+    expect((await loginFrom(server.url, attacker, 'officer-s04', DEMO_PASSWORD)).status).toBe(200);
     // The lock grows: one more wrong guess after it lapses locks for longer.
     await new Promise((r) => setTimeout(r, retryAfter * 1000 + 100));
-    expect((await loginFrom(server.url, anAddress(), victim, 'guess-again')).status).toBe(401);
-    const longer = await loginFrom(server.url, anAddress(), victim, DEMO_PASSWORD);
+    expect((await loginFrom(server.url, attacker, victim, 'guess-again')).status).toBe(401);
+    const longer = await loginFrom(server.url, attacker, victim, DEMO_PASSWORD);
     expect(longer.status).toBe(429);
+    expect(longer.body.code).toBe('GW_LOGIN_THROTTLED');
     expect(Number(longer.headers.get('retry-after'))).toBeGreaterThan(retryAfter);
   });
 
   it('counts parallel guesses before checking them', async () => {
     const victim = 'officer-s05';
+    const attacker = anAddress();
+    // As many as the per-address rate limit lets through, so every answer is the username lock's.
     const burst = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => loginFrom(server.url, anAddress(), victim, `parallel-${i}`)),
+      Array.from({ length: LOGIN_RATE_MAX }, (_, i) =>
+        loginFrom(server.url, attacker, victim, `parallel-${i}`),
+      ),
     );
     const statuses = burst.map((r) => r.status);
-    // Three free attempts, the fourth sets the lock: at most a few get their password checked.
-    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
-    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(7);
+    // Three free attempts, the fourth sets the lock: at most four get their password checked.
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(4);
+    expect(burst.filter((r) => r.body.code === 'GW_LOGIN_THROTTLED').length).toBeGreaterThanOrEqual(
+      LOGIN_RATE_MAX - 4,
+    );
     expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+  });
+
+  it('a stranger failing logins for an officer locks only their own address, and the officer is told', async () => {
+    const officer = 'officer-s06';
+    const stranger = anAddress();
+    const home = anAddress();
+    // The officer's previous login, so "since your last login" has a start.
+    const first = await loginFrom(server.url, home, officer, DEMO_PASSWORD);
+    expect(first.status).toBe(200);
+    expect(first.body.notice).toMatchObject({ failedAttempts: 0, lastFailedAt: null });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++)
+      statuses.push((await loginFrom(server.url, stranger, officer, `guess-${i}`)).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 429]);
+    expect((await loginFrom(server.url, stranger, officer, DEMO_PASSWORD)).status).toBe(429);
+
+    const back = await loginFrom(server.url, home, officer, DEMO_PASSWORD);
+    expect(back.status).toBe(200);
+    // Four wrong passwords were checked; the refused attempts never reached the password.
+    expect(back.body.notice).toMatchObject({
+      failedAttempts: 4,
+      lastFailedAt: expect.any(String),
+      previousLoginAt: expect.any(String),
+    });
+    expect(Date.parse(back.body.notice!.lastFailedAt!)).toBeGreaterThan(
+      Date.parse(back.body.notice!.previousLoginAt!),
+    );
+    // Told once: the next login starts from zero.
+    expect((await loginFrom(server.url, home, officer, DEMO_PASSWORD)).body.notice?.failedAttempts).toBe(0);
   });
 
   it('limits login attempts per address', async () => {

@@ -12,6 +12,9 @@ const en: typeof zh = {
     failed: 'Sign-in failed: {msg}',
     hint: 'Use a read-only (viewer) account on the wall',
     logout: 'Sign out',
+    failedSince:
+      'No failed sign-in for your account since your last sign-in | 1 failed sign-in for your account since your last sign-in (last at {at}). If it was not you, tell your commander. | {n} failed sign-ins for your account since your last sign-in (last at {at}). If it was not you, tell your commander.',
+    dismiss: 'Dismiss',
   },
   counters: { devices: 'Devices', online: 'Online rate', open: 'Open alerts', onTime: 'Acked on time' },
   panels: {

@@ -10,6 +10,8 @@ export default {
     failed: '登录失败：{msg}',
     hint: '大屏请使用只读账号（viewer）',
     logout: '退出',
+    failedSince: '自上次登录以来，您的账号有 {n} 次登录失败（最近一次：{at}）。如非本人操作，请报告指挥长。',
+    dismiss: '知道了',
   },
   counters: { devices: '接入设备', online: '在线率', open: '未处置告警', onTime: '按时确认率' },
   panels: {

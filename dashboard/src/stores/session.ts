@@ -1,4 +1,4 @@
-import type { User } from '@gridwatch/devices/api';
+import type { LoginNotice, User } from '@gridwatch/devices/api';
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import * as auth from '../api/auth.ts';
@@ -9,12 +9,15 @@ export const useSessionStore = defineStore('session', () => {
   const user = ref<User | null>(null);
   const token = ref<string | null>(tokenStorage.get());
   const signedIn = computed(() => user.value !== null);
+  /** Failed attempts on the account since the previous login, until the user dismisses it. */
+  const notice = ref<LoginNotice | null>(null);
 
   async function login(username: string, password: string) {
     const res = await auth.login(username, password);
     tokenStorage.set(res.token);
     token.value = res.token;
     user.value = res.user;
+    notice.value = res.notice?.failedAttempts ? res.notice : null;
   }
 
   /** Checks the remembered session; false when there is none or it expired. Network errors keep it. */
@@ -38,7 +41,8 @@ export const useSessionStore = defineStore('session', () => {
     tokenStorage.clear();
     token.value = null;
     user.value = null;
+    notice.value = null;
   }
 
-  return { user, token, signedIn, login, restore, logout };
+  return { user, token, signedIn, notice, login, restore, logout };
 });

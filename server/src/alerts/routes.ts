@@ -1,6 +1,7 @@
 import type { User } from '@gridwatch/devices';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Static } from 'typebox';
+import { SMALL_BODY_LIMIT } from '../infra/errors.ts';
 import {
   AlertDetail,
   AlertIdParams,
@@ -53,6 +54,7 @@ export function alertRoutes(app: FastifyInstance, alerts: AlertService): void {
   app.post(
     '/api/alerts/:id/ack',
     {
+      bodyLimit: SMALL_BODY_LIMIT,
       schema: {
         tags: ['alerts'],
         summary: 'Acknowledge an active alert, with a remark',
@@ -68,6 +70,7 @@ export function alertRoutes(app: FastifyInstance, alerts: AlertService): void {
   app.post(
     '/api/alerts/:id/resolve',
     {
+      bodyLimit: SMALL_BODY_LIMIT,
       schema: {
         tags: ['alerts'],
         summary: 'Resolve an alert (acknowledging it too if it was not), with a remark',

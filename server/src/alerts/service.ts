@@ -67,8 +67,9 @@ export interface AlertServiceDeps {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Longest remark kept; the REST schema refuses longer ones. */
-export const REMARK_MAX = 1000;
+
+/** Longest remark kept; the REST and socket schemas refuse longer ones. */
+export { REMARK_MAX } from '@gridwatch/devices';
 
 class InsertRace extends Error {}
 

@@ -34,6 +34,8 @@ export function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
   app.post(
     '/api/auth/login',
     {
+      // Read before anyone is known: a few fields, never megabytes.
+      bodyLimit: 4096,
       config: { rateLimit: { max: deps.loginRateMax, timeWindow: 60_000 } },
       schema: {
         tags: ['auth'],
@@ -48,7 +50,7 @@ export function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
     ) => {
       const username = request.body.username.trim();
       const now = Date.now();
-      const claim = await failures.claim(username, new Date(now));
+      const claim = await failures.claim(username, request.ip, new Date(now));
       if (!claim.ok) {
         const seconds = Math.ceil(claim.retryAfterMs / 1000);
         deps.countLogin('throttled');
@@ -59,13 +61,14 @@ export function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
             statusCode: 429,
             code: 'GW_LOGIN_THROTTLED',
             error: 'Too Many Requests',
-            message: `too many failed logins for this user; retry in ${seconds} s`,
+            message: `too many failed logins for this user from this address; retry in ${seconds} s`,
           });
       }
       const found = await users.withHash(username);
       const ok = await verifyPassword(request.body.password, found?.passwordHash ?? (await deps.dummyHash()));
       if (!found || !ok) {
         deps.countLogin('failed');
+        if (found) await users.noteFailedLogin(found.user.username, new Date(now));
         request.log.warn({ username, ip: request.ip, failures: claim.failures }, 'login failed');
         throw new LoginFailed();
       }
@@ -75,7 +78,10 @@ export function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
         request.log.warn({ username, ip: request.ip }, 'login refused: user disabled');
         throw new UserDisabled();
       }
-      await failures.forget(username);
+      await failures.forget(username, request.ip);
+      const notice = await users.recordLogin(found.user.username, new Date(now));
+      if (notice.failedAttempts > 0)
+        request.log.info({ username, failedAttempts: notice.failedAttempts }, 'login after failed attempts');
       deps.countLogin('ok');
       const { token, expiresAt } = await sessions.create(found.user.username);
       reply.setCookie(SESSION_COOKIE, token, {
@@ -91,7 +97,7 @@ export function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
           request.log.error({ err }, 'session purge failed'),
         );
       }
-      return { token, user: found.user, expiresAt: expiresAt.toISOString() };
+      return { token, user: found.user, expiresAt: expiresAt.toISOString(), notice };
     },
   );
 

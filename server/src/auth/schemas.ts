@@ -1,9 +1,10 @@
-import { User } from '@gridwatch/devices';
+import { LoginNotice, SingleLine, User } from '@gridwatch/devices';
 import { Type } from 'typebox';
 
 export const LoginBody = Type.Object(
   {
-    username: Type.String({ minLength: 1, maxLength: 64 }),
+    username: SingleLine({ minLength: 1, maxLength: 64 }),
+    // Only its hash is stored: any character may be part of a password.
     password: Type.String({ minLength: 1, maxLength: 256 }),
   },
   { additionalProperties: false },
@@ -14,6 +15,7 @@ export const LoginReply = Type.Object({
   token: Type.String(),
   user: User,
   expiresAt: Type.String(),
+  notice: LoginNotice,
 });
 
 export const ErrorReply = Type.Object({

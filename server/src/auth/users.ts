@@ -1,4 +1,4 @@
-import type { Role, User } from '@gridwatch/devices';
+import type { LoginNotice, Role, User } from '@gridwatch/devices';
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
 import type { SeedUser } from './demo-users.ts';
@@ -76,6 +76,39 @@ export function createUserStore(db: pg.Pool) {
     async all(q: Queryable = db): Promise<UserRecord[]> {
       const { rows } = await q.query<UserRow>(`SELECT ${COLUMNS} FROM users ORDER BY username`);
       return rows.map(toRecord);
+    },
+
+    /** A wrong password for an existing user: told to them at their next successful login. */
+    async noteFailedLogin(username: string, at: Date): Promise<void> {
+      await db.query(
+        'UPDATE users SET failed_logins = failed_logins + 1, last_failed_login_at = $2 WHERE username = $1',
+        [username, at],
+      );
+    },
+
+    /**
+     * A successful login: the failed attempts since the previous one (and when the last of
+     * them and that previous login were), then counting starts again.
+     */
+    async recordLogin(username: string, at: Date): Promise<LoginNotice> {
+      const { rows } = await db.query<{
+        failed_logins: number;
+        last_failed_login_at: Date | null;
+        last_login_at: Date | null;
+      }>(
+        `WITH prev AS (
+           SELECT username, failed_logins, last_failed_login_at, last_login_at FROM users WHERE username = $1 FOR UPDATE
+         )
+         UPDATE users u SET failed_logins = 0, last_login_at = $2 FROM prev WHERE u.username = prev.username
+         RETURNING prev.failed_logins, prev.last_failed_login_at, prev.last_login_at`,
+        [username, at],
+      );
+      const row = rows[0];
+      return {
+        failedAttempts: row?.failed_logins ?? 0,
+        lastFailedAt: row?.last_failed_login_at?.toISOString() ?? null,
+        previousLoginAt: row?.last_login_at?.toISOString() ?? null,
+      };
     },
 
     /** Users whose region lies in `regionId`'s subtree, and those whose region is not imported yet. */

@@ -1,11 +1,31 @@
 import createError from '@fastify/error';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { describeTextProblem } from '@gridwatch/devices';
+import type { FastifyError, FastifyInstance, FastifySchemaValidationError } from 'fastify';
 
 export const NotFound = createError<[string]>('GW_NOT_FOUND', '%s not found', 404);
 export const Forbidden = createError<[string]>('GW_FORBIDDEN', '%s', 403);
 export const Unauthorized = createError('GW_UNAUTHORIZED', 'login required', 401);
 export const BadRequest = createError<[string]>('GW_BAD_REQUEST', '%s', 400);
 export const Conflict = createError<[string]>('GW_CONFLICT', '%s', 409);
+
+/** Largest body of an import (a district's devices or regions as CSV or GeoJSON). */
+export const IMPORT_BODY_LIMIT = 32 * 1024 * 1024;
+/** Largest body of a small form: login, a user, a remark. */
+export const SMALL_BODY_LIMIT = 16 * 1024;
+
+/**
+ * Validation messages name the field (`body/remark …`, `querystring/offset …`) and say in words
+ * what a text pattern refuses, instead of quoting the pattern.
+ */
+export function formatSchemaErrors(errors: FastifySchemaValidationError[], dataVar: string): Error {
+  const text = errors
+    .map((e) => {
+      const pattern = (e.params as { pattern?: string } | undefined)?.pattern;
+      return `${dataVar}${e.instancePath} ${describeTextProblem(pattern) ?? e.message}`;
+    })
+    .join(', ');
+  return new Error(text);
+}
 
 /** One error shape: the real message below 500, a generic one above (logged in full). */
 export function installErrorHandler(app: FastifyInstance): void {

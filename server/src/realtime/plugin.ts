@@ -1,7 +1,9 @@
 import {
+  AckRequest,
   type AckResult,
   type Alert,
   type ClientToServerEvents,
+  describeTextProblem,
   type ServerToClientEvents,
   SOCKET_PATH,
   type User,
@@ -11,7 +13,7 @@ import fp from 'fastify-plugin';
 import { Gauge } from 'prom-client';
 import { createClient } from 'redis';
 import { Server } from 'socket.io';
-import { REMARK_MAX } from '../alerts/service.ts';
+import { Compile } from 'typebox/compile';
 import type { DeviceStatusChange } from '../infra/bus.ts';
 import { DeviceStatusRelay } from './device-status.ts';
 import { roomsForPath, roomsForUser, sessionRoom } from './rooms.ts';
@@ -47,6 +49,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export default fp(
   async (app) => {
     const log = app.log.child({ domain: 'realtime' });
+    const ackRequest = Compile(AckRequest);
     const io: RealtimeServer = new Server(app.server, { path: SOCKET_PATH, serveClient: false });
 
     let redis: { quit(): Promise<void> } | undefined;
@@ -118,14 +121,16 @@ export default fp(
       socket.on('alert:ack', (request, reply) => {
         if (typeof reply !== 'function') return;
         const answer = (result: AckResult) => reply(result);
-        const id = request?.id;
-        const remark = request?.remark;
-        if (typeof id !== 'string' || (remark !== undefined && typeof remark !== 'string')) {
-          return answer({ ok: false, error: 'expected { id: string, remark?: string }' });
+        if (!ackRequest.Check(request)) {
+          const first = ackRequest.Errors(request)[0];
+          const field = first?.instancePath ? first.instancePath.slice(1) : 'request';
+          const problem =
+            describeTextProblem((first?.params as { pattern?: string } | undefined)?.pattern) ??
+            first?.message ??
+            'expected { id: string, remark?: string }';
+          return answer({ ok: false, error: `${field} ${problem}` });
         }
-        if (remark && remark.length > REMARK_MAX) {
-          return answer({ ok: false, error: `remark longer than ${REMARK_MAX} characters` });
-        }
+        const { id, remark } = request;
         app.alerts
           .acknowledge(user, id, remark)
           .then((alert) => answer({ ok: true, alert }))

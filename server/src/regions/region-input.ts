@@ -134,6 +134,8 @@ function readFeature(f: unknown): ReadFeature {
   const fail = (problem: string): ReadFeature => ({ problem, id });
   if (!isObject(f) || f.type !== 'Feature') return fail('is not a GeoJSON Feature');
   if (!props) return fail('has no properties object');
+  // PostgreSQL cannot store NUL, in text or in jsonb.
+  if (JSON.stringify(props).includes('\\u0000')) return fail('a property contains a NUL character');
   if (id === null || !ID_RE.test(id)) return fail('property "id" must be 1-64 letters, digits or _ . : -');
   const name = props.name === undefined || props.name === null ? null : text(props.name);
   if (props.name !== undefined && props.name !== null && name === null)

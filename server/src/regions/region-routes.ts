@@ -3,7 +3,7 @@ import { RegionImportResult, type RegionNode, RegionsResponse } from '@gridwatch
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { inTransaction } from '../infra/db/transaction.ts';
-import { BadRequest } from '../infra/errors.ts';
+import { BadRequest, IMPORT_BODY_LIMIT } from '../infra/errors.ts';
 import { deviceCountsByGrid } from '../registry/repository.ts';
 import { REGISTRY_ROLES, requireRole, requireUser } from './access.ts';
 import { parseRegionImport } from './region-input.ts';
@@ -23,10 +23,12 @@ export function regionRoutes(app: FastifyInstance, regions: RegionService): void
   routes.post(
     '/api/regions/import',
     {
+      bodyLimit: IMPORT_BODY_LIMIT,
       schema: {
         tags: ['regions'],
         summary: 'Import regions and map features (GeoJSON FeatureCollection); places every device again',
-        body: Type.Object({ type: Type.String(), features: Type.Array(Type.Unknown()) }),
+        // Each feature is checked by parseRegionImport; the body limit bounds how many there are.
+        body: Type.Object({ type: Type.String({ maxLength: 40 }), features: Type.Array(Type.Unknown()) }),
         response: { 200: RegionImportResult },
       },
     },

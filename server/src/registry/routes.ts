@@ -7,18 +7,19 @@ import {
   DeviceImportResult,
   DeviceListResponse,
   PROVISIONING_STATES,
+  SingleLine,
 } from '@gridwatch/devices';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { inScope, scopeSql } from '../auth/access.ts';
-import { BadRequest, Conflict, Forbidden, NotFound } from '../infra/errors.ts';
+import { BadRequest, Conflict, Forbidden, IMPORT_BODY_LIMIT, NotFound } from '../infra/errors.ts';
 import { REGISTRY_ROLES, requireRole, requireUser } from '../regions/access.ts';
 import { parseDeviceCsv, parseDeviceGeoJson, validateDevice } from './input.ts';
 import type { Provisioner } from './provisioning.ts';
 import { getDevice, listDevices } from './repository.ts';
 import type { DeviceRegistry } from './service.ts';
 
-const DeviceId = Type.String({ pattern: DEVICE_ID_PATTERN });
+const DeviceId = Type.String({ pattern: DEVICE_ID_PATTERN, maxLength: 64 });
 
 /** Device registry routes. Registered in their own context so the text/csv parser stays local. */
 export async function deviceRoutes(
@@ -33,6 +34,7 @@ export async function deviceRoutes(
   routes.post(
     '/api/devices/import',
     {
+      bodyLimit: IMPORT_BODY_LIMIT,
       schema: {
         tags: ['devices'],
         summary:
@@ -82,11 +84,12 @@ export async function deviceRoutes(
           {
             id: DeviceId,
             kind: Type.Enum(DEVICE_KINDS),
-            name: Type.String({ minLength: 1, maxLength: 200 }),
-            lon: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
-            lat: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
-            site: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
-            attributes: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+            name: SingleLine({ minLength: 1, maxLength: 200 }),
+            lon: Type.Optional(Type.Union([Type.Number({ minimum: -180, maximum: 180 }), Type.Null()])),
+            lat: Type.Optional(Type.Union([Type.Number({ minimum: -90, maximum: 90 }), Type.Null()])),
+            site: Type.Optional(Type.Union([SingleLine({ maxLength: 64 }), Type.Null()])),
+            // Values are checked for size and NUL by validateDevice, as in an import.
+            attributes: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { maxProperties: 50 })),
           },
           { additionalProperties: false },
         ),
@@ -121,16 +124,17 @@ export async function deviceRoutes(
         summary: "Devices in the caller's region",
         querystring: Type.Object({
           kind: Type.Optional(Type.Enum(DEVICE_KINDS)),
-          region: Type.Optional(Type.String({ maxLength: 64 })),
+          region: Type.Optional(SingleLine({ maxLength: 64 })),
           online: Type.Optional(Type.Boolean()),
           provisioning: Type.Optional(
             Type.Enum(PROVISIONING_STATES, {
               description: 'whether the device can log in to the broker yet',
             }),
           ),
-          q: Type.Optional(Type.String({ maxLength: 100 })),
+          q: Type.Optional(SingleLine({ maxLength: 100 })),
           limit: Type.Integer({ minimum: 1, maximum: 5000, default: 100 }),
-          offset: Type.Integer({ minimum: 0, default: 0 }),
+          // A city has about 100,000 devices.
+          offset: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 }),
         }),
         response: { 200: DeviceListResponse },
       },

@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { CATALOGUE, DEVICE_ID_PATTERN, TelemetrySeries } from '@gridwatch/devices';
+import { CATALOGUE, DEVICE_ID_PATTERN, SingleLine, TelemetrySeries } from '@gridwatch/devices';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { inScope } from '../auth/access.ts';
@@ -27,17 +27,22 @@ export function telemetryRoutes(app: FastifyInstance): void {
       schema: {
         tags: ['telemetry'],
         summary: 'One metric of a device over time, bucketed (raw up to 6 h, 1-minute rollup beyond)',
-        params: Type.Object({ id: Type.String({ pattern: DEVICE_ID_PATTERN }) }),
+        params: Type.Object({ id: Type.String({ pattern: DEVICE_ID_PATTERN, maxLength: 64 }) }),
         querystring: Type.Object({
-          metric: Type.String({
+          metric: SingleLine({
             minLength: 1,
             maxLength: 64,
             description: "one of the device kind's metrics",
           }),
-          from: Type.Optional(Type.String({ description: 'ISO 8601; default one hour before `to`' })),
-          to: Type.Optional(Type.String({ description: 'ISO 8601; default now' })),
+          from: Type.Optional(
+            SingleLine({ maxLength: 40, description: 'ISO 8601; default one hour before `to`' }),
+          ),
+          to: Type.Optional(SingleLine({ maxLength: 40, description: 'ISO 8601; default now' })),
           bucket: Type.Optional(
-            Type.String({ description: 'seconds, or 30s / 5m / 1h / 1d; widened to at most 1500 points' }),
+            SingleLine({
+              maxLength: 16,
+              description: 'seconds, or 30s / 5m / 1h / 1d; widened to at most 1500 points',
+            }),
           ),
         }),
         response: { 200: TelemetrySeries },
