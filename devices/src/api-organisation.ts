@@ -1,5 +1,6 @@
 import { type Static, type TSchema, Type } from 'typebox';
 import { ROLES } from './api.ts';
+import { SingleLine } from './text.ts';
 
 /**
  * REST contracts of the organisation (`/api/units`, `/api/users`, `/api/duty`): the
@@ -44,7 +45,7 @@ export type Unit = Static<typeof Unit>;
 export const UnitList = Type.Array(Unit);
 
 export const GridAssignment = Type.Object({
-  gridId: Type.String({ minLength: 1, maxLength: 64 }),
+  gridId: SingleLine({ minLength: 1, maxLength: 64 }),
   teamRole: Type.Enum(TEAM_ROLES),
 });
 export type GridAssignment = Static<typeof GridAssignment>;

@@ -6,7 +6,8 @@ export const SAFE_TEXT = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u206
 const Name = Type.String({ minLength: 1, maxLength: 100, pattern: SAFE_TEXT });
 const Roles = Type.Array(Type.Enum(ROLES), { minItems: 1, maxItems: ROLES.length });
 const Grids = Type.Array(GridAssignment, { maxItems: 50 });
-const UnitId = Type.String({ minLength: 1, maxLength: 100 });
+const UnitId = Type.String({ minLength: 1, maxLength: 100, pattern: SAFE_TEXT });
+const RegionId = Type.String({ minLength: 1, maxLength: 64, pattern: SAFE_TEXT });
 
 export const CreateUserBody = Type.Object(
   {
@@ -16,7 +17,7 @@ export const CreateUserBody = Type.Object(
     /** The primary role; with `roles`, it must be one of them. */
     role: Type.Optional(Type.Enum(ROLES)),
     roles: Type.Optional(Roles),
-    regionId: Type.String({ minLength: 1, maxLength: 64 }),
+    regionId: RegionId,
     unitId: Type.Optional(Type.Union([UnitId, Type.Null()])),
     grids: Type.Optional(Grids),
   },
@@ -28,7 +29,7 @@ export const UpdateUserBody = Type.Object(
     displayName: Type.Optional(Name),
     role: Type.Optional(Type.Enum(ROLES)),
     roles: Type.Optional(Roles),
-    regionId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    regionId: Type.Optional(RegionId),
     unitId: Type.Optional(Type.Union([UnitId, Type.Null()])),
     grids: Type.Optional(Grids),
   },
@@ -66,4 +67,6 @@ export const CreateShiftBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const UsernameParams = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }) });
+export const UsernameParams = Type.Object({
+  username: Type.String({ minLength: 1, maxLength: 64, pattern: SAFE_TEXT }),
+});
