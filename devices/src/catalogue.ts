@@ -330,14 +330,6 @@ export const SEVERITY_LABELS: Record<Severity, Label> = {
   warning: l('提示', 'Warning'),
 };
 
-/** Default acknowledgement limits per severity, seconds (configurable on the server). */
-export const DEFAULT_ACK_LIMITS_S: Record<Severity, number> = {
-  critical: 120,
-  major: 600,
-  minor: 1800,
-  warning: 7200,
-};
-
 export function ruleById(id: string): DeviceRule | CorrelationRule | undefined {
   for (const spec of Object.values(CATALOGUE)) {
     const rule = spec.rules.find((r) => r.id === id);

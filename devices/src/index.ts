@@ -4,7 +4,6 @@ export * from './api-matters.ts';
 export * from './api-organisation.ts';
 export * from './api-stats.ts';
 export * from './catalogue.ts';
-export * from './credentials.ts';
 export * from './geo.ts';
 export * from './kinds.ts';
 export * from './rules.ts';

@@ -14,11 +14,6 @@ export function deviceTopic(kind: DeviceKind, deviceId: string, channel: Channel
   return `${TOPIC_ROOT}/${kind}/${deviceId}/${channel}`;
 }
 
-/** Everything one device may publish on (the broker ACL pattern). */
-export function deviceTopicFilter(kind: DeviceKind | '+', deviceId: string): string {
-  return `${TOPIC_ROOT}/${kind}/${deviceId}/#`;
-}
-
 /** What ingest subscribes to. */
 export const INGEST_TOPIC_FILTER = `${TOPIC_ROOT}/+/+/+`;
 

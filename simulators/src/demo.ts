@@ -2,15 +2,26 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Gridwatch, startGridwatch } from '../../server/src/main.ts';
-import { RateMeter, untilInterrupted } from './cli/run-command.ts';
-import { alertText, countsText, StatusLine, shanghaiTime } from './cli/terminal.ts';
-import { buildDashboard, dashboardBuilt, freePort } from './demo-support.ts';
-import { DEFAULT_SEED, generateDistrict } from './district/generate.ts';
-import { generateFleet } from './fleet/generate.ts';
-import type { SimDevice } from './fleet/types.ts';
-import { type FleetProcess, spawnFleetProcess } from './runner/fleet-process.ts';
-import { login, provision } from './server-api.ts';
+import { type Gridwatch, startGridwatch } from '@gridwatch/server';
+import {
+  alertText,
+  buildDashboard,
+  countsText,
+  DEFAULT_SEED,
+  dashboardBuilt,
+  type FleetProcess,
+  freePort,
+  generateDistrict,
+  generateFleet,
+  login,
+  provision,
+  RateMeter,
+  type SimDevice,
+  StatusLine,
+  shanghaiTime,
+  spawnFleetProcess,
+  untilInterrupted,
+} from '@gridwatch/simulators';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

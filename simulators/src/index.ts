@@ -1,3 +1,12 @@
+export {
+  alertText,
+  countsText,
+  RateMeter,
+  StatusLine,
+  shanghaiTime,
+  untilInterrupted,
+} from './cli/terminal.ts';
+export { buildDashboard, dashboardBuilt, freePort } from './demo-support.ts';
 export { DEFAULT_SEED, DISTRICT_SPEC, generateDistrict, gridAtKm } from './district/generate.ts';
 export { districtGeoJson, mapFeatures, regionFeatures } from './district/geojson.ts';
 export type { District, RegionNode, Road, Site } from './district/types.ts';

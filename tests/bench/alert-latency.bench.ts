@@ -13,10 +13,10 @@ import { writeFile } from 'node:fs/promises';
 import {
   type Alert,
   type ClientToServerEvents,
-  devicePassword,
   deviceTopic,
   type ServerToClientEvents,
 } from '@gridwatch/devices';
+import { devicePassword } from '@gridwatch/devices/credentials';
 import mqtt, { type MqttClient } from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
 import { districtGeoJson, generateDistrict } from '../../simulators/src/index.ts';

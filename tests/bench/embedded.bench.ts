@@ -15,7 +15,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
-import { devicePassword, deviceTopic } from '@gridwatch/devices';
+import { deviceTopic } from '@gridwatch/devices';
+import { devicePassword } from '@gridwatch/devices/credentials';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { aCameraReading, importDevices, type TestDevice } from '../integration/ingest-fixtures.ts';

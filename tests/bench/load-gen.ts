@@ -8,7 +8,8 @@
  * Messages: parent → { cmd: 'start' } | { cmd: 'stop' } | { cmd: 'close' };
  * child → LoadGenMessage.
  */
-import { type DeviceKind, devicePassword, deviceTopic } from '@gridwatch/devices';
+import { type DeviceKind, deviceTopic } from '@gridwatch/devices';
+import { devicePassword } from '@gridwatch/devices/credentials';
 import mqtt, { type MqttClient } from 'mqtt';
 import { benchFleet, eventPayload, telemetryPayload } from './lib/fleet.ts';
 

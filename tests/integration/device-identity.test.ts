@@ -1,4 +1,5 @@
-import { devicePassword, deviceTopic } from '@gridwatch/devices';
+import { deviceTopic } from '@gridwatch/devices';
+import { devicePassword } from '@gridwatch/devices/credentials';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

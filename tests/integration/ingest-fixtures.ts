@@ -1,5 +1,6 @@
 import type { DeviceKind } from '@gridwatch/devices';
-import { devicePassword, deviceTopic } from '@gridwatch/devices';
+import { deviceTopic } from '@gridwatch/devices';
+import { devicePassword } from '@gridwatch/devices/credentials';
 import mqtt, { type MqttClient } from 'mqtt';
 import type pg from 'pg';
 import { SERVER_MQTT_USERNAME, serverMqttPassword } from '../../server/src/infra/embedded/broker.ts';

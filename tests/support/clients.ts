@@ -1,5 +1,6 @@
 import type { ClientToServerEvents, ServerToClientEvents } from '@gridwatch/devices';
-import { type DeviceKind, devicePassword, deviceTopic } from '@gridwatch/devices';
+import { type DeviceKind, deviceTopic } from '@gridwatch/devices';
+import { devicePassword } from '@gridwatch/devices/credentials';
 import mqtt, { type MqttClient } from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
 import { ADMIN, TEST_FLEET_SECRET } from './backends.ts';

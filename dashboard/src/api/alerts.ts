@@ -1,7 +1,6 @@
 import type { Alert, AlertDetail, AlertList } from '@gridwatch/devices/api';
 import { get, post, type Query } from './http.ts';
 
-export const listAlerts = (query: Query) => get<AlertList>('/api/alerts', query);
 export const getAlert = (id: string) => get<AlertDetail>(`/api/alerts/${encodeURIComponent(id)}`);
 
 /** Ack/resolve may answer the alert itself or `{ alert }`; accept both. */

@@ -73,9 +73,3 @@ export function toHistoryEntry(
 ): AlertHistoryEntry {
   return { at: h.at.toISOString(), action: h.action, by: h.by_user, remark: h.remark };
 }
-
-/** Region ids on the alert's path, district first; the rooms its updates go to. */
-export function pathIds(a: Pick<Alert, 'path'>): string[] {
-  const { district, street, community, grid } = a.path;
-  return [district, street, community, grid].filter((id): id is string => typeof id === 'string');
-}

@@ -13,8 +13,6 @@ const RECORD_TYPE = `id uuid, cause text, severity text, state text, device_id t
   ack_by text, ack_at timestamptz, ack_remark text, resolved_by text, resolved_at timestamptz,
   ack_due_at timestamptz, overdue boolean, lon double precision, lat double precision`;
 
-export const ALERT_COLUMNS = COLUMNS;
-
 /** Open alerts for these (device, cause) pairs, locked for this transaction in a stable order. */
 export async function lockOpen(
   c: Queryable,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../infra/config.ts';
-import { ackDueAt, ackLimitsFrom, isOverdue, worseSeverity } from './severity.ts';
+import { ackDueAt, ackLimitsFrom, worseSeverity } from './severity.ts';
 
 const limits = ackLimitsFrom(loadConfig({ ACK_LIMIT_MAJOR_S: '300' }));
 
@@ -12,17 +12,6 @@ describe('acknowledgement limits', () => {
     ['warning', 7_200_000],
   ] as const)('%s is due %i ms after first seen', (severity, ms) => {
     expect(ackDueAt(1_000, severity, limits)).toBe(1_000 + ms);
-  });
-
-  it.each([
-    ['active', 0, false],
-    ['active', 999, false],
-    ['active', 1000, true],
-    ['active', 5000, true],
-    ['acknowledged', 5000, false],
-    ['resolved', 5000, false],
-  ])('%s alert at %i ms (due 1000) overdue: %s', (state, now, expected) => {
-    expect(isOverdue({ state, ackDueAt: 1000 }, now)).toBe(expected);
   });
 
   it.each([

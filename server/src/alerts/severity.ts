@@ -21,8 +21,3 @@ export function ackDueAt(firstSeen: number, severity: Severity, limits: AckLimit
 export function worseSeverity(a: Severity, b: Severity): Severity {
   return SEVERITY_RANK[b] < SEVERITY_RANK[a] ? b : a;
 }
-
-/** Overdue: still unacknowledged at or after its due time. Acknowledged or resolved alerts never become overdue. */
-export function isOverdue(alert: { state: string; ackDueAt: number }, now: number): boolean {
-  return alert.state === 'active' && now >= alert.ackDueAt;
-}

@@ -1,4 +1,4 @@
-import { devicePassword } from '@gridwatch/devices';
+import { devicePassword } from '@gridwatch/devices/credentials';
 import { describe, expect, it } from 'vitest';
 import { credentialsCsv } from './credentials-csv.ts';
 

@@ -1,4 +1,4 @@
-import { devicePassword } from '@gridwatch/devices';
+import { devicePassword } from '@gridwatch/devices/credentials';
 
 /**
  * Device logins as CSV for brokers that keep their own user table. `emqx` is the layout of

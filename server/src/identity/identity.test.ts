@@ -1,4 +1,4 @@
-import { devicePassword } from '@gridwatch/devices';
+import { devicePassword } from '@gridwatch/devices/credentials';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { DynsecClient } from './dynsec-client.ts';

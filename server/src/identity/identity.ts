@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { devicePassword } from '@gridwatch/devices';
+import { devicePassword } from '@gridwatch/devices/credentials';
 import type { FastifyBaseLogger } from 'fastify';
 import { reloadBroker, writeAccounts } from './accounts-file.ts';
 import { type DeviceIdentity, refusalReason } from './device-accounts.ts';

@@ -1,5 +1,5 @@
 import type { DeviceKind } from '@gridwatch/devices';
-import { devicePassword } from '@gridwatch/devices';
+import { devicePassword } from '@gridwatch/devices/credentials';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { setProvisioning } from './repository.ts';
 

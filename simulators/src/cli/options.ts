@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { devicePassword } from '@gridwatch/devices';
+import { devicePassword } from '@gridwatch/devices/credentials';
 import mqtt from 'mqtt';
 import type { SimDevice } from '../fleet/types.ts';
 

@@ -5,7 +5,7 @@ import { acceleratedStart, createClock } from '../runner/clock.ts';
 import { startFleet } from '../runner/fleet-runner.ts';
 import { login, provision } from '../server-api.ts';
 import { CliError, checkBroker, fleetSecret, positive } from './options.ts';
-import { countsText, StatusLine, shanghaiTime } from './terminal.ts';
+import { countsText, RateMeter, StatusLine, shanghaiTime, untilInterrupted } from './terminal.ts';
 
 export const RUN_USAGE = `npm run sim -- run [options]
   --url URL            broker (default mqtt://127.0.0.1:1884, the embedded broker's default port)
@@ -22,44 +22,6 @@ export const RUN_USAGE = `npm run sim -- run [options]
                        sockets or file descriptors run out); needs --gateway-user/--gateway-password,
                        an account that may publish on gw/#  (--connections N, default 4)
   --connect-rate N     new device connections per second (default 250)`;
-
-/**
- * Waits for Ctrl-C (or SIGTERM) or `ms`. A second Ctrl-C, a moment later, exits at once; the
- * copies npm and tsx forward of the first one arrive within milliseconds and are ignored.
- */
-export function untilInterrupted(ms?: number): Promise<string> {
-  return new Promise((resolve) => {
-    const timer = ms ? setTimeout(() => finish('duration reached'), ms) : undefined;
-    function finish(why: string) {
-      if (timer) clearTimeout(timer);
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      const firstAt = Date.now();
-      process.on('SIGINT', () => {
-        if (Date.now() - firstAt < 3000) return;
-        console.error('second Ctrl-C: exiting now');
-        process.exit(130);
-      });
-      resolve(why);
-    }
-    const onInt = () => finish('interrupted');
-    const onTerm = () => finish('terminated');
-    process.once('SIGINT', onInt);
-    process.once('SIGTERM', onTerm);
-  });
-}
-
-/** Messages a second over the last few seconds, from cumulative counts. */
-export class RateMeter {
-  private readonly samples: Array<[number, number]> = [];
-  constructor(private readonly windowMs = 10_000) {}
-  add(count: number, at = Date.now()): number {
-    this.samples.push([at, count]);
-    while (this.samples.length > 2 && at - this.samples[0]![0] > this.windowMs) this.samples.shift();
-    const [t0, c0] = this.samples[0]!;
-    return at > t0 ? ((count - c0) * 1000) / (at - t0) : 0;
-  }
-}
 
 export async function runCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({

@@ -7,8 +7,7 @@ import { runScenario, scenarioDevices } from '../scenarios/run.ts';
 import { checkAlerts, expectedAlerts, loadScenario, scenarioNames } from '../scenarios/scenario.ts';
 import { login } from '../server-api.ts';
 import { CliError, checkBroker, fleetSecret, positive } from './options.ts';
-import { untilInterrupted } from './run-command.ts';
-import { shanghaiTime } from './terminal.ts';
+import { shanghaiTime, untilInterrupted } from './terminal.ts';
 
 export const SCENARIO_USAGE = `npm run sim -- scenario <name> [options]     (--list shows the scenarios)
   --url URL        broker (default mqtt://127.0.0.1:1884)

@@ -62,3 +62,41 @@ export function alertText(a: Alert): string {
   const cause = CAUSE_LABELS[a.cause];
   return `${a.severity === 'critical' ? '🔴' : a.severity === 'major' ? '🟠' : a.severity === 'minor' ? '🟡' : '🔵'} ${sev['zh-CN']} ${cause?.['zh-CN'] ?? a.cause} · ${a.deviceIds.join(', ')} · ${a.path.grid ?? ''} (${cause?.en ?? a.cause})`;
 }
+
+/**
+ * Waits for Ctrl-C (or SIGTERM) or `ms`. A second Ctrl-C, a moment later, exits at once; the
+ * copies npm and tsx forward of the first one arrive within milliseconds and are ignored.
+ */
+export function untilInterrupted(ms?: number): Promise<string> {
+  return new Promise((resolve) => {
+    const timer = ms ? setTimeout(() => finish('duration reached'), ms) : undefined;
+    function finish(why: string) {
+      if (timer) clearTimeout(timer);
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      const firstAt = Date.now();
+      process.on('SIGINT', () => {
+        if (Date.now() - firstAt < 3000) return;
+        console.error('second Ctrl-C: exiting now');
+        process.exit(130);
+      });
+      resolve(why);
+    }
+    const onInt = () => finish('interrupted');
+    const onTerm = () => finish('terminated');
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+  });
+}
+
+/** Messages a second over the last few seconds, from cumulative counts. */
+export class RateMeter {
+  private readonly samples: Array<[number, number]> = [];
+  constructor(private readonly windowMs = 10_000) {}
+  add(count: number, at = Date.now()): number {
+    this.samples.push([at, count]);
+    while (this.samples.length > 2 && at - this.samples[0]![0] > this.windowMs) this.samples.shift();
+    const [t0, c0] = this.samples[0]!;
+    return at > t0 ? ((count - c0) * 1000) / (at - t0) : 0;
+  }
+}

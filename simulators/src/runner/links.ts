@@ -1,4 +1,5 @@
-import { type DeviceStatus, devicePassword, deviceTopic } from '@gridwatch/devices';
+import { type DeviceStatus, deviceTopic } from '@gridwatch/devices';
+import { devicePassword } from '@gridwatch/devices/credentials';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { SimDevice } from '../fleet/types.ts';
 

@@ -1,4 +1,4 @@
-import { devicePassword } from '@gridwatch/devices';
+import { devicePassword } from '@gridwatch/devices/credentials';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import { apiRequest } from '../../support/clients.ts';

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
-import { devicePassword, isValidDeviceId, parseTopic } from '@gridwatch/devices';
+import { isValidDeviceId, parseTopic } from '@gridwatch/devices';
+import { devicePassword } from '@gridwatch/devices/credentials';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { HeldPubacks } from './held-pubacks.ts';
