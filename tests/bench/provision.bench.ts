@@ -11,7 +11,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { devicePassword } from '@gridwatch/devices';
+import { devicePassword } from '@gridwatch/devices/credentials';
 import pino from 'pino';
 import { type AccountStore, createIdentity } from '../../server/src/identity/identity.ts';
 import { probeLogin } from '../../server/src/identity/login-probe.ts';
