@@ -7,13 +7,16 @@ import auth from './auth/plugin.ts';
 import cases from './cases/plugin.ts';
 import detection from './detection/plugin.ts';
 import identity from './identity/plugin.ts';
+import bodyTypes from './infra/body-types.ts';
 import busPlugin from './infra/bus-plugin.ts';
 import context, { type GridwatchContext } from './infra/context.ts';
+import cspReports from './infra/csp-reports.ts';
 import dashboard from './infra/dashboard.ts';
 import db from './infra/db/pool.ts';
 import { formatSchemaErrors, installErrorHandler } from './infra/errors.ts';
 import health from './infra/health.ts';
 import metrics from './infra/metrics.ts';
+import securityHeaders from './infra/security-headers.ts';
 import ingest from './ingest/plugin.ts';
 import matters from './matters/plugin.ts';
 import organisation from './organisation/plugin.ts';
@@ -48,6 +51,8 @@ export async function buildApp(
   installErrorHandler(app);
 
   await app.register(context, { context: ctx });
+  // Before every route, so pages, assets, the API and its errors all carry the headers.
+  await app.register(securityHeaders);
   await app.register(swagger, {
     openapi: {
       info: { title: 'gridwatch API', version: '0.1.0' },
@@ -61,6 +66,8 @@ export async function buildApp(
   await app.register(health);
 
   await app.register(auth);
+  await app.register(bodyTypes);
+  await app.register(cspReports);
   await app.register(identity);
   await app.register(regions);
   await app.register(registry);

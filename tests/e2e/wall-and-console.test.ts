@@ -6,12 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, connectDevice, login, waitFor } from '../support/clients.ts';
 import { type Browser, launchBrowser } from './support/browser.ts';
 import { ensureDashboardBuilt } from './support/build-dashboard.ts';
+import { CspWatch, reportedViolations } from './support/csp.ts';
 import { type DistrictServer, startDistrictServer } from './support/district.ts';
 import { DEMO_PASSWORD, screenshot, signIn } from './support/pages.ts';
 
 /**
  * The wall screen and the duty console in real Chromium against a real server holding the
- * simulated district, with devices publishing over MQTT.
+ * simulated district, with devices publishing over MQTT, all under the server's
+ * Content-Security-Policy with the session only in the HttpOnly cookie.
  */
 describe('wall screen and duty console', () => {
   let server: DistrictServer;
@@ -19,12 +21,35 @@ describe('wall screen and duty console', () => {
   const contexts: BrowserContext[] = [];
   const clients: MqttClient[] = [];
   let wall: Page;
+  let officer: Page;
   let seq = 1;
+  const csp = new CspWatch();
 
   const newContext = async () => {
     const c = await browser.newContext();
+    await csp.attach(c);
     contexts.push(c);
     return c;
+  };
+
+  /** What a script of the page can read: both storages and document.cookie. */
+  const readableByScript = (page: Page) =>
+    page.evaluate(() => {
+      const dump = (s: Storage) => Object.fromEntries(Object.keys(s).map((k) => [k, s.getItem(k)]));
+      return JSON.stringify({
+        local: dump(localStorage),
+        session: dump(sessionStorage),
+        cookie: document.cookie,
+      });
+    });
+  /** The page's session cookie is HttpOnly and SameSite=Strict, and no script of the page can read it. */
+  const expectTokenOutOfReach = async (page: Page) => {
+    const [cookie] = (await page.context().cookies()).filter((c) => c.name === 'gw_session');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(cookie!.value.length).toBeGreaterThan(20);
+    const readable = await readableByScript(page);
+    expect(readable).not.toContain(cookie!.value);
+    expect(readable).not.toMatch(/token/i);
   };
   const publishStatus = (c: MqttClient, kind: DeviceKind, id: string) =>
     c.publishAsync(deviceTopic(kind, id, 'status'), JSON.stringify({ state: 'online', ts: Date.now() }), {
@@ -66,6 +91,7 @@ describe('wall screen and duty console', () => {
     );
 
     wall = await signIn(await newContext(), server.url, '/screen', 'wall');
+    await expectTokenOutOfReach(wall);
     await wall.waitForSelector('[data-testid=map][data-ready=true]', { timeout: 60_000 });
     const all = await total('');
     expect(all).toBe(server.devices.length);
@@ -102,7 +128,8 @@ describe('wall screen and duty console', () => {
     const streetNo = street.slice(-2);
     const otherNo = streetNo === '01' ? '02' : '01';
 
-    const officer = await signIn(await newContext(), server.url, '/console', `officer-s${streetNo}`);
+    officer = await signIn(await newContext(), server.url, '/console', `officer-s${streetNo}`);
+    await expectTokenOutOfReach(officer);
     const other = await signIn(await newContext(), server.url, '/console', `officer-s${otherNo}`);
     for (const p of [officer, other])
       await p.waitForSelector('[data-testid=connection][data-state=online]', { timeout: 20_000 });
@@ -181,6 +208,15 @@ describe('wall screen and duty console', () => {
     await screenshot(officer, 'console-alert.png');
   });
 
+  it('ran the wall and the console under the CSP without a single violation', async () => {
+    // The pages above loaded the map (worker included), the charts, the socket and the alarm.
+    expect(await officer.getAttribute('html', 'data-alarm-beeps')).toMatch(/^[1-9]/);
+    expect(csp.violations).toEqual([]);
+    expect(csp.consoleMessages).toEqual([]);
+    // Workers' violations reach only the report endpoint.
+    expect(await reportedViolations(server.url)).toBe(0);
+  });
+
   it('reconnects by itself after the server is killed and restarted, and shows the current state', async () => {
     for (const c of clients.splice(0)) await c.endAsync(true).catch(() => {});
     await server.kill();
@@ -220,5 +256,32 @@ describe('wall screen and duty console', () => {
       15_000,
       'open-alert counter equal to the API after the restart',
     );
+  });
+
+  it('blocks an injected inline script, and both the page and the server hear of it', async () => {
+    const before = csp.violations.length;
+    const ran = await wall.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__gwInjected = true';
+      document.head.append(s);
+      return (window as unknown as { __gwInjected?: boolean }).__gwInjected === true;
+    });
+    expect(ran).toBe(false);
+    await waitFor(() => csp.violations.length > before, 5000, 'the securitypolicyviolation event');
+    expect(csp.violations.slice(before)).toEqual([
+      expect.objectContaining({ directive: 'script-src-elem', blocked: 'inline' }),
+    ]);
+    expect(csp.violations.slice(0, before)).toEqual([]);
+    await waitFor(
+      async () => (await reportedViolations(server.url)) === 1,
+      10_000,
+      'the report at /csp-reports',
+    );
+    // The console logs out through its cookie (Origin checked): the session is gone for the page.
+    await officer.click('[data-testid=logout]');
+    await officer.waitForSelector('[data-testid=login-form]', { timeout: 10_000 });
+    expect(await officer.evaluate(async () => (await fetch('/api/auth/me')).status)).toBe(401);
+    expect(csp.violations.slice(before + 1)).toEqual([]);
+    expect(csp.consoleMessages.filter((m) => !/inline/.test(m))).toEqual([]);
   });
 });

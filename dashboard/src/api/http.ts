@@ -1,4 +1,8 @@
-/** Thin typed fetch wrapper: bearer token from the session, JSON in and out, errors with the server's message. */
+/**
+ * Thin typed fetch wrapper: JSON in and out, errors with the server's message. The session
+ * is the HttpOnly `gw_session` cookie the browser sends by itself: no script of the page
+ * (nor one injected into it) can read it.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -8,14 +12,6 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 }
-
-const TOKEN_KEY = 'gw.token';
-
-export const tokenStorage = {
-  get: (): string | null => localStorage.getItem(TOKEN_KEY),
-  set: (token: string) => localStorage.setItem(TOKEN_KEY, token),
-  clear: () => localStorage.removeItem(TOKEN_KEY),
-};
 
 export type Query = Record<string, string | number | boolean | undefined | null>;
 
@@ -30,8 +26,6 @@ export function withQuery(path: string, query?: Query): string {
 
 export async function request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
   const headers: Record<string, string> = {};
-  const token = tokenStorage.get();
-  if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(withQuery(path, query), {
     method,

@@ -7,7 +7,6 @@ import type {
 import { defineStore } from 'pinia';
 import { io, type Socket } from 'socket.io-client';
 import { markRaw, ref, shallowRef } from 'vue';
-import { tokenStorage } from '../api/http.ts';
 
 export type ConnectionState = 'connecting' | 'online' | 'offline';
 
@@ -60,7 +59,7 @@ export const useRealtimeStore = defineStore('realtime', () => {
     if (socket.value) return;
     const s: GwSocket = markRaw(
       io({
-        auth: (cb) => cb({ token: tokenStorage.get() ?? undefined }),
+        // No token: the handshake carries the HttpOnly session cookie, as fetch does.
         transports: ['websocket'],
         reconnection: true,
         reconnectionDelay: 500,

@@ -1,10 +1,18 @@
 import { randomBytes } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter } from 'prom-client';
-import { Unauthorized } from '../infra/errors.ts';
+import { CrossOrigin, Unauthorized } from '../infra/errors.ts';
+import {
+  type Credential,
+  checkOrigin,
+  isStateChanging,
+  type OriginVerdict,
+  parseAllowedOrigins,
+} from '../infra/origin-policy.ts';
 import './access.ts';
 import {
   ADMIN_USER,
@@ -26,6 +34,11 @@ export interface AuthService {
   tokenFromCookieHeader(header: string | undefined): string | undefined;
   /** Every `/api` route the guard covers, as registered (for audits and tests). */
   readonly apiRoutes: ReadonlyArray<{ method: string; url: string; auth: RouteAuth }>;
+  /**
+   * Whether a socket handshake with these headers may go on: its page must be the centre's
+   * own or in ALLOWED_ORIGINS (see `checkOrigin`).
+   */
+  checkOrigin(headers: IncomingHttpHeaders, credential: Credential): OriginVerdict;
   /** Called with the token hash when a session ends (logout, user disabled); returns the unsubscriber. */
   onSessionEnded(listener: (tokenHash: string) => void): () => void;
   /** Ends every session of a user and closes their sockets; returns how many ended. */
@@ -72,9 +85,15 @@ function bearerToken(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
+function lastEntry(value: string | string[] | undefined): string | undefined {
+  const joined = Array.isArray(value) ? value.join(',') : value;
+  return joined?.split(',').at(-1)?.trim() || undefined;
+}
+
 /**
- * Users, sessions and the one guard: an `onRequest` hook on every `/api` route except
- * login. Sessions live in the database so every instance accepts every session.
+ * Users, sessions and the one guard: an `onRequest` hook on every `/api` route that checks
+ * the session (all but login) and, for state-changing methods, the page the request comes
+ * from. Sessions live in the database so every instance accepts every session.
  */
 export default fp(
   async (app) => {
@@ -85,6 +104,7 @@ export default fp(
     const listeners = new Set<(tokenHash: string) => void>();
     const apiRoutes: Array<{ method: string; url: string; auth: RouteAuth }> = [];
     const seededNow: SeedUser[] = [];
+    const allowedOrigins = parseAllowedOrigins(config.ALLOWED_ORIGINS);
     let dummy: Promise<string> | undefined;
     const sessionEnded = (hash: string) => {
       for (const listener of listeners) {
@@ -116,14 +136,35 @@ export default fp(
     app.addHook('onRequest', async (request) => {
       const routeUrl = request.routeOptions.url;
       if (!isApiPath(request.url.split('?')[0]) && !isApiPath(routeUrl)) return;
-      if (request.method === 'POST' && routeUrl === LOGIN_URL) return;
-      // Routes with their own credential check it in their own onRequest hook.
-      if ((request.routeOptions.config?.auth ?? 'session') !== 'session') return;
-      const token = bearerToken(request) ?? request.cookies[SESSION_COOKIE];
-      const session = token ? await sessions.find(token) : null;
-      if (!session) throw new Unauthorized();
-      request.user = session.user;
-      request.sessionTokenHash = session.tokenHash;
+      const login = request.method === 'POST' && routeUrl === LOGIN_URL;
+      // Routes with their own credential (not the session) check it in their own onRequest hook.
+      if (!login && (request.routeOptions.config?.auth ?? 'session') !== 'session') return;
+      const bearer = bearerToken(request);
+      const cookieToken = request.cookies[SESSION_COOKIE];
+      if (!login) {
+        const token = bearer ?? cookieToken;
+        const session = token ? await sessions.find(token) : null;
+        if (!session) throw new Unauthorized();
+        request.user = session.user;
+        request.sessionTokenHash = session.tokenHash;
+      }
+      if (!isStateChanging(request.method)) return;
+      // Login uses no session, so a cookie sent along gives it no authority.
+      const credential: Credential = bearer ? 'bearer' : cookieToken && !login ? 'cookie' : 'none';
+      const verdict = checkOrigin({
+        origin: request.headers.origin,
+        referer: request.headers.referer,
+        host: request.host,
+        allowed: allowedOrigins,
+        credential,
+      });
+      if (!verdict.ok) {
+        request.log.warn(
+          { origin: request.headers.origin, referer: request.headers.referer, url: request.url },
+          'cross-origin request refused',
+        );
+        throw new CrossOrigin(verdict.reason);
+      }
     });
 
     const service: AuthService = {
@@ -133,6 +174,14 @@ export default fp(
         return app.parseCookie(header)[SESSION_COOKIE];
       },
       apiRoutes,
+      checkOrigin: (headers, credential) =>
+        checkOrigin({
+          origin: headers.origin,
+          referer: headers.referer,
+          host: (config.TRUST_PROXY && lastEntry(headers['x-forwarded-host'])) || headers.host,
+          allowed: allowedOrigins,
+          credential,
+        }),
       onSessionEnded(listener) {
         listeners.add(listener);
         return () => listeners.delete(listener);

@@ -15,6 +15,7 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ DEVICE_SECRET: 'short' }, 'DEVICE_SECRET'],
     [{ SEED_DEMO_USERS: 'maybe' }, 'SEED_DEMO_USERS'],
+    [{ ALLOWED_ORIGINS: 'https://wall.example/screen' }, 'ALLOWED_ORIGINS'],
   ])('names the bad variable in %o', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^invalid configuration: ${variable}:`));

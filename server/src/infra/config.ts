@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
+import { parseAllowedOrigins } from './origin-policy.ts';
 
 /**
  * Environment configuration, validated once at boot. Every variable is documented with its
@@ -117,7 +118,16 @@ export const ConfigSchema = Type.Object({
   SEED_DEMO_USERS: Type.Boolean({ default: true, description: 'seed the documented demo officers' }),
   SESSION_TTL_H: Num(12, { minimum: 1, description: 'session lifetime' }),
   LOGIN_RATE_MAX: Num(10, { minimum: 1, description: 'login attempts per address per minute' }),
-  TRUST_PROXY: Type.Boolean({ default: false, description: 'trust X-Forwarded-For' }),
+  TRUST_PROXY: Type.Boolean({
+    default: false,
+    description:
+      'trust X-Forwarded-For, -Host and -Proto (the Host decides which origin is the centre’s own)',
+  }),
+  ALLOWED_ORIGINS: Type.String({
+    default: '',
+    description:
+      'comma-separated origins (scheme://host[:port]) whose pages may change state over /api and open sockets, besides the centre’s own (the same host and port as the request), which is always allowed; empty: the centre’s own only',
+  }),
   DISTRICT_NAME: Type.String({ default: '莲湖区' }),
   TIME_ZONE: Type.String({ default: 'Asia/Shanghai', description: "the centre's time zone" }),
   MAP_STYLE_URL: Type.Optional(
@@ -217,5 +227,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       String((firstError.params as { requiredProperties?: string[] }).requiredProperties?.[0] ?? '?');
     throw new ConfigError(variable, firstError.message);
   }
-  return withDefaults as Config;
+  const config = withDefaults as Config;
+  try {
+    parseAllowedOrigins(config.ALLOWED_ORIGINS);
+  } catch (err) {
+    throw new ConfigError('ALLOWED_ORIGINS', (err as Error).message);
+  }
+  return config;
 }

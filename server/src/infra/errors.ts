@@ -4,6 +4,8 @@ import type { FastifyError, FastifyInstance, FastifySchemaValidationError } from
 
 export const NotFound = createError<[string]>('GW_NOT_FOUND', '%s not found', 404);
 export const Forbidden = createError<[string]>('GW_FORBIDDEN', '%s', 403);
+export const CrossOrigin = createError<[string]>('GW_CROSS_ORIGIN', '%s', 403);
+export const UnsupportedMediaType = createError<[string]>('GW_UNSUPPORTED_MEDIA_TYPE', '%s', 415);
 export const Unauthorized = createError('GW_UNAUTHORIZED', 'login required', 401);
 export const BadRequest = createError<[string]>('GW_BAD_REQUEST', '%s', 400);
 export const Conflict = createError<[string]>('GW_CONFLICT', '%s', 409);

@@ -42,7 +42,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Socket.IO on the app's HTTP server. Sessions as for REST (handshake `auth.token` or the
- * `gw_session` cookie); each socket joins its user's region room, and every alert or device
+ * `gw_session` cookie, the latter only from the centre's own pages); each socket joins its user's region room, and every alert or device
  * status goes to the rooms of the regions on its path. With REDIS_URL, the Redis adapter
  * fans out across instances.
  */
@@ -50,7 +50,25 @@ export default fp(
   async (app) => {
     const log = app.log.child({ domain: 'realtime' });
     const ackRequest = Compile(AckRequest);
-    const io: RealtimeServer = new Server(app.server, { path: SOCKET_PATH, serveClient: false });
+    const io: RealtimeServer = new Server(app.server, {
+      path: SOCKET_PATH,
+      serveClient: false,
+      // A page of another origin must not open a socket with the officer's cookie: refused at
+      // the HTTP handshake, before any upgrade. Whether the cookie alone is enough is decided
+      // below, once the handshake says where its token comes from.
+      allowRequest: (req, callback) => {
+        const verdict = app.auth.checkOrigin(req.headers, 'none');
+        if (verdict.ok) return callback(null, true);
+        log.warn({ origin: req.headers.origin }, 'cross-origin socket refused');
+        callback(verdict.reason, false);
+      },
+    });
+
+    // Engine.IO answers the polling transport outside Fastify: give it the same basics.
+    io.engine.on('headers', (headers: Record<string, string>) => {
+      headers['X-Content-Type-Options'] = 'nosniff';
+      headers['X-Frame-Options'] = 'DENY';
+    });
 
     let redis: { quit(): Promise<void> } | undefined;
     if (app.config.REDIS_URL) {
@@ -71,15 +89,18 @@ export default fp(
 
     io.use((socket, next) => {
       const fromAuth = socket.handshake.auth?.token;
-      const token =
-        typeof fromAuth === 'string' && fromAuth
-          ? fromAuth
-          : app.auth.tokenFromCookieHeader(socket.handshake.headers.cookie);
+      const bearer = typeof fromAuth === 'string' && fromAuth ? fromAuth : undefined;
+      const token = bearer ?? app.auth.tokenFromCookieHeader(socket.handshake.headers.cookie);
       if (!token) return next(new Error('unauthorized: login required'));
       app.auth
         .session(token)
         .then((session) => {
           if (!session) return next(new Error('unauthorized: session invalid or expired'));
+          const verdict = app.auth.checkOrigin(socket.handshake.headers, bearer ? 'bearer' : 'cookie');
+          if (!verdict.ok) {
+            log.warn({ origin: socket.handshake.headers.origin }, 'cookie-only socket refused');
+            return next(new Error(verdict.reason));
+          }
           socket.data = {
             user: session.user,
             tokenHash: session.tokenHash,

@@ -39,6 +39,7 @@ export async function deviceRoutes(
         tags: ['devices'],
         summary:
           'Import devices: GeoJSON FeatureCollection of Points, or text/csv (id,kind,name,lon,lat,site,...)',
+        consumes: ['application/json', 'text/csv'],
         body: Type.Union([
           Type.String({ description: 'CSV' }),
           Type.Record(Type.String(), Type.Unknown(), { description: 'GeoJSON FeatureCollection of Points' }),
