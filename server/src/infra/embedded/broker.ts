@@ -54,7 +54,12 @@ export async function startEmbeddedBroker(opts: {
   const waitingDevices: Array<() => void> = [];
   const isServer = (client: unknown) =>
     (client as { gwUser?: string } | null)?.gwUser === SERVER_MQTT_USERNAME;
-  const held = new HeldPubacks({ isServerSession: isServer, log });
+  // Only the server's persistent sessions (ingest's) store what they receive: a tool or a
+  // test watching with the server's account on a clean session must not hold a device's
+  // PUBACK (one that never acknowledged would hold it for ever).
+  const isStoringSession = (client: unknown) =>
+    isServer(client) && (client as { clean?: boolean } | null)?.clean === false;
+  const held = new HeldPubacks({ isServerSession: isStoringSession, log });
   const broker = await Aedes.createBroker({
     authenticate(client, username, password, done) {
       if (username === SERVER_MQTT_USERNAME) {
