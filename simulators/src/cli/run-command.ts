@@ -123,6 +123,6 @@ export async function runCommand(argv: string[]): Promise<void> {
   await fleet.stop();
   const c = fleet.counts();
   console.log(
-    `published ${c.telemetry} telemetry and ${c.events} events (${c.acked} acknowledged, ${c.errors} failed, ${c.skipped} skipped); ${c.faults} faults`,
+    `published ${c.telemetry} telemetry and ${c.events} events (${c.acked} acknowledged, ${c.errors} failed of which ${c.refused} refused by the broker, ${c.skipped} skipped); ${c.faults} faults; ${c.mqtt311 ? `${c.mqtt311} connections on MQTT 3.1.1 (the broker does not speak 5)` : 'MQTT 5'}`,
   );
 }

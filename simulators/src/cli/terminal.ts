@@ -53,6 +53,8 @@ export function countsText(c: FleetCounts, perSecond: number, simNow: number, sp
   if (c.inFlight > 100) parts.push(`in flight ${c.inFlight}`);
   if (c.skipped) parts.push(`skipped ${c.skipped}`);
   if (c.errors) parts.push(`errors ${c.errors}`);
+  if (c.refused) parts.push(`拒绝 refused by the broker ${c.refused}`);
+  if (c.mqtt311) parts.push(`MQTT 3.1.1 ${c.mqtt311}`);
   parts.push(`${shanghaiTime(simNow)}${speed !== 1 ? ` ×${speed}` : ''}`);
   return parts.join(' · ');
 }

@@ -53,6 +53,8 @@ const EMPTY: FleetCounts = {
   inFlight: 0,
   skipped: 0,
   errors: 0,
+  refused: 0,
+  mqtt311: 0,
   faults: 0,
 };
 

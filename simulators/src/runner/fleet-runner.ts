@@ -6,7 +6,7 @@ import type { DeviceModel } from '../models/model.ts';
 import { createRng } from '../rng.ts';
 import { createClock, type SimClock } from './clock.ts';
 import { FaultScheduler, type PlannedFault } from './fault-scheduler.ts';
-import { deviceLink, gatewayClients, gatewayLink, type Link } from './links.ts';
+import { deviceLink, gatewayClients, gatewayLink, type Link, publishRefusalCode } from './links.ts';
 
 export interface FleetRunnerOptions {
   devices: SimDevice[];
@@ -48,6 +48,10 @@ export interface FleetCounts {
   inFlight: number;
   skipped: number;
   errors: number;
+  /** Publishes the broker refused with an MQTT 5 reason code (e.g. 135, not authorised); counted in `errors` too. */
+  refused: number;
+  /** Connections that fell back to MQTT 3.1.1 (a broker without MQTT 5). */
+  mqtt311: number;
   faults: number;
 }
 
@@ -78,7 +82,20 @@ export function startFleet(opts: FleetRunnerOptions): FleetRunner {
   const seed = opts.seed ?? 610104;
   const onError = opts.onError ?? (() => {});
   const maxInFlight = opts.maxInFlight ?? 20_000;
-  const counts = { telemetry: 0, events: 0, acked: 0, skipped: 0, errors: 0, faults: 0 };
+  const counts = {
+    telemetry: 0,
+    events: 0,
+    acked: 0,
+    skipped: 0,
+    errors: 0,
+    refused: 0,
+    mqtt311: 0,
+    faults: 0,
+  };
+  const refusalsLogged = new Set<number>();
+  const onFallback = () => {
+    counts.mqtt311++;
+  };
   const slots = new Map<string, Slot>();
   const order: Slot[] = [];
   for (const device of opts.devices) {
@@ -100,6 +117,7 @@ export function startFleet(opts: FleetRunnerOptions): FleetRunner {
           password: opts.gateway?.password ?? '',
           connections: opts.gateway?.connections ?? 4,
           onError,
+          onFallback,
         })
       : [];
   const makeLink = (slot: Slot, index: number): Link =>
@@ -110,11 +128,27 @@ export function startFleet(opts: FleetRunnerOptions): FleetRunner {
           fleetSecret: opts.fleetSecret,
           now: clock.now,
           onError,
+          onFallback,
         });
 
   const done = (err?: Error) => {
-    if (err) counts.errors++;
-    else counts.acked++;
+    if (!err) {
+      counts.acked++;
+      return;
+    }
+    counts.errors++;
+    const code = publishRefusalCode(err);
+    if (code === null) return;
+    counts.refused++;
+    // One line per reason, not per message: a misconfigured fleet would flood the terminal.
+    if (!refusalsLogged.has(code)) {
+      refusalsLogged.add(code);
+      onError(
+        new Error(
+          `the broker refused a publish with reason code ${code} (${err.message}); counted as refused`,
+        ),
+      );
+    }
   };
   const inFlight = () => counts.telemetry + counts.events - counts.acked - counts.errors;
   const publishEvents = (slot: Slot, events: AnyEvent[]) => {

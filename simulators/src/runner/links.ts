@@ -16,6 +16,56 @@ export interface Link {
 
 const FIRMWARE = 'sim-1.4.2';
 
+/**
+ * Simulated devices speak MQTT 5, so a publish the broker refuses comes back with a reason
+ * code (Mosquitto: PUBACK 135, not authorised) instead of a normal acknowledgement, and fall
+ * back to 3.1.1 on a broker that does not speak 5 (the embedded Aedes refuses the CONNECT
+ * with "unacceptable protocol version").
+ */
+export const PREFERRED_MQTT_VERSION = 5;
+
+/** CONNACK codes meaning "not this protocol version": 1 under 3.1.1, 0x84 under 5. */
+export function isProtocolVersionRefusal(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 1 || code === 0x84;
+}
+
+/** The MQTT 5 reason code of a publish the broker refused (≥ 0x80), or null. */
+export function publishRefusalCode(err: unknown): number | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'number' && code >= 0x80 && code <= 0xff ? code : null;
+}
+
+/**
+ * Starts a connection at MQTT 5 and drops to 3.1.1 once, for good, when the broker refuses
+ * the version; `onFallback` is told so the runner can say which version it speaks.
+ */
+function connectPreferring5(
+  url: string,
+  options: mqtt.IClientOptions,
+  onError: (err: Error) => void,
+  onFallback?: () => void,
+): MqttClient {
+  const client = mqtt.connect(url, { ...options, protocolVersion: PREFERRED_MQTT_VERSION });
+  let fellBack = false;
+  client.on('error', (err) => {
+    if (client.options.protocolVersion === PREFERRED_MQTT_VERSION && isProtocolVersionRefusal(err)) {
+      client.options.protocolVersion = 4;
+      fellBack = true;
+      onFallback?.();
+      return;
+    }
+    onError(err);
+  });
+  // mqtt.js does not reconnect after a refused CONNECT: once, after falling back, it must.
+  client.on('close', () => {
+    if (!fellBack) return;
+    fellBack = false;
+    client.reconnect();
+  });
+  return client;
+}
+
 export function onlineStatus(now: number): DeviceStatus {
   return { state: 'online', ts: Math.round(now), firmware: FIRMWARE };
 }
@@ -26,26 +76,39 @@ export function onlineStatus(now: number): DeviceStatus {
  */
 export function deviceLink(
   device: SimDevice,
-  opts: { mqttUrl: string; fleetSecret: string; now: () => number; onError: (err: Error) => void },
+  opts: {
+    mqttUrl: string;
+    fleetSecret: string;
+    now: () => number;
+    onError: (err: Error) => void;
+    onFallback?: () => void;
+  },
 ): Link {
   const topic = (channel: Channel) => deviceTopic(device.kind, device.id, channel);
-  const client: MqttClient = mqtt.connect(opts.mqttUrl, {
-    clientId: `sim-${device.id}`,
-    username: device.id,
-    password: devicePassword(opts.fleetSecret, device.id),
-    clean: true,
-    keepalive: 60,
-    connectTimeout: 20_000,
-    // Spread reconnections: a broker restart must not see 4,000 devices at the same instant.
-    reconnectPeriod: 4000 + Math.floor(Math.random() * 4000),
-    queueQoSZero: false,
-    will: {
-      topic: topic('status'),
-      payload: Buffer.from(JSON.stringify({ state: 'offline', reason: 'last-will' } satisfies DeviceStatus)),
-      qos: 1,
-      retain: true,
+  const client: MqttClient = connectPreferring5(
+    opts.mqttUrl,
+    {
+      clientId: `sim-${device.id}`,
+      username: device.id,
+      password: devicePassword(opts.fleetSecret, device.id),
+      clean: true,
+      keepalive: 60,
+      connectTimeout: 20_000,
+      // Spread reconnections: a broker restart must not see 4,000 devices at the same instant.
+      reconnectPeriod: 4000 + Math.floor(Math.random() * 4000),
+      queueQoSZero: false,
+      will: {
+        topic: topic('status'),
+        payload: Buffer.from(
+          JSON.stringify({ state: 'offline', reason: 'last-will' } satisfies DeviceStatus),
+        ),
+        qos: 1,
+        retain: true,
+      },
     },
-  });
+    opts.onError,
+    opts.onFallback,
+  );
   client.on('connect', () => {
     client.publish(
       topic('status'),
@@ -54,7 +117,6 @@ export function deviceLink(
       () => {},
     );
   });
-  client.on('error', opts.onError);
   return {
     get connected() {
       return client.connected;
@@ -87,18 +149,22 @@ export function gatewayClients(opts: {
   password: string;
   connections: number;
   onError: (err: Error) => void;
+  onFallback?: () => void;
 }): MqttClient[] {
   return Array.from({ length: Math.max(1, opts.connections) }, (_, i) => {
-    const client = mqtt.connect(opts.mqttUrl, {
-      clientId: `sim-gateway-${process.pid}-${i}`,
-      username: opts.username,
-      password: opts.password,
-      clean: true,
-      keepalive: 60,
-      reconnectPeriod: 3000,
-    });
-    client.on('error', opts.onError);
-    return client;
+    return connectPreferring5(
+      opts.mqttUrl,
+      {
+        clientId: `sim-gateway-${process.pid}-${i}`,
+        username: opts.username,
+        password: opts.password,
+        clean: true,
+        keepalive: 60,
+        reconnectPeriod: 3000,
+      },
+      opts.onError,
+      opts.onFallback,
+    );
   });
 }
 
