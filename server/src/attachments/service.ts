@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -111,7 +112,11 @@ export function toInfo(r: AttachmentRecord): AttachmentInfo {
  * would hide the 413/415 answer from it. Draining discards, it buffers nothing.
  */
 async function spoolUpload(source: Readable, inspect: InspectStream, spool: string): Promise<void> {
-  const written = pipeline(inspect, createWriteStream(spool, { flags: 'wx', mode: 0o600 }));
+  // Open the file before anything can fail: a write stream destroyed while still opening
+  // creates its file afterwards, after the caller has removed the spool (a leftover in .tmp).
+  const out = createWriteStream(spool, { flags: 'wx', mode: 0o600 });
+  await once(out, 'open');
+  const written = pipeline(inspect, out);
   const onSourceError = (err: Error) => inspect.destroy(err);
   source.on('error', onSourceError);
   source.pipe(inspect);
